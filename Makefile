@@ -1,0 +1,52 @@
+# Two commands: `make demo` and `make test`. Both (re)build .venv from constraints.txt first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER ?= $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
+export ANALYTICS_LANDING_DIR ?= $(CURDIR)/.landing
+
+.PHONY: venv demo test test-fast lint airflow airflow-stop warehouse-stop bench lock clean
+
+venv: $(STAMP)
+
+$(STAMP): constraints.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m analytics.demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check analytics dags tests bench migrations
+	$(BIN)/sqlfluff lint sql
+
+airflow: $(STAMP)
+	$(BIN)/python -m analytics.airflow_stack start
+
+airflow-stop: $(STAMP)
+	$(BIN)/python -m analytics.airflow_stack stop
+
+warehouse-stop: $(STAMP)
+	$(BIN)/analytics warehouse stop
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_build.py $(BENCH_ARGS)
+
+# Re-resolve the lock file from pyproject.toml (maintainers only).
+lock:
+	rm -rf /tmp/analytics-lock-venv && $(PYTHON) -m venv /tmp/analytics-lock-venv
+	/tmp/analytics-lock-venv/bin/pip install --quiet --upgrade "pip>=24"
+	/tmp/analytics-lock-venv/bin/pip install --quiet ".[dev]"
+	/tmp/analytics-lock-venv/bin/pip freeze --exclude customer-analytics-warehouse > constraints.txt
+
+clean:
+	rm -rf $(VENV) .airflow .landing

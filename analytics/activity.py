@@ -1,0 +1,163 @@
+"""Build and publish ``core.fact_customer_monthly_activity`` for the open months (DESIGN §4).
+
+A build takes every month that is not frozen, from the first month with data through the as-of month
+(or an explicit list, for a month close or a restatement), computes all their rows into a partitioned
+stage table, checks them (``analytics.dq``), and swaps the stage partitions into the fact in the same
+transaction as the month x region summary. Readers see the old months until the commit, then the
+new ones; a failed check rolls everything back and leaves the published months as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from psycopg2 import sql as pgsql
+
+from analytics import db, dq
+
+__all__ = ["BuildResult", "open_months", "build_activity", "month_start", "add_months"]
+
+log = logging.getLogger(__name__)
+
+FACT = "fact_customer_monthly_activity"
+STAGE = "fact_customer_monthly_activity_stage"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    as_of: date
+    months: list[date]
+    rows: int
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "months": [m.isoformat() for m in self.months],
+                "rows": self.rows, "seconds": round(self.seconds, 2)}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months_between(first: date, last: date) -> list[date]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def frozen_months(conn) -> set[date]:
+    return {row[0] for row in db.fetch_all(conn, "select distinct month_key from audit.month_freeze")}
+
+
+def open_months(conn, as_of: date) -> list[date]:
+    """Months not frozen, from the first month with an order through the month of ``as_of``."""
+    row = db.fetch_one(conn, "select min(month_key) from core.fact_order where local_date <= %(d)s", {"d": as_of})
+    if row is None or row[0] is None:
+        return []
+    frozen = frozen_months(conn)
+    return [m for m in _months_between(row[0], month_start(as_of)) if m not in frozen]
+
+
+def _partition_name(month: date) -> str:
+    return f"{FACT}_p{month:%Y%m}"
+
+
+def _create_stage(cur, months: list[date]) -> None:
+    cur.execute(pgsql.SQL("drop table if exists core.{} cascade").format(pgsql.Identifier(STAGE)))
+    cur.execute(pgsql.SQL("create table core.{} (like core.{} including defaults) partition by range (month_key)")
+                .format(pgsql.Identifier(STAGE), pgsql.Identifier(FACT)))
+    for month in months:
+        cur.execute(pgsql.SQL("create table core.{} partition of core.{} for values from (%s) to (%s)").format(
+            pgsql.Identifier(_partition_name(month) + "_stage"), pgsql.Identifier(STAGE)),
+            (month, add_months(month, 1)))
+
+
+def _index_stage(cur, months: list[date]) -> None:
+    """Primary key and an explicit month CHECK per stage partition, so ATTACH needs no scan."""
+    for month in months:
+        part = _partition_name(month) + "_stage"
+        cur.execute(pgsql.SQL(
+            "alter table core.{part} add constraint {pk} primary key (customer_id_nat, month_key), "
+            "add constraint {chk} check (month_key >= %s and month_key < %s)").format(
+            part=pgsql.Identifier(part), pk=pgsql.Identifier(f"{part}_pkey"),
+            chk=pgsql.Identifier(f"{part}_month_chk")), (month, add_months(month, 1)))
+
+
+def _swap(cur, months: list[date], existing: set[str]) -> None:
+    """Replace each month's published partition with its stage partition."""
+    for month in months:
+        final = _partition_name(month)
+        staged = final + "_stage"
+        cur.execute(pgsql.SQL("alter table core.{} detach partition core.{}").format(
+            pgsql.Identifier(STAGE), pgsql.Identifier(staged)))
+        if final in existing:
+            cur.execute(pgsql.SQL("alter table core.{} detach partition core.{}").format(
+                pgsql.Identifier(FACT), pgsql.Identifier(final)))
+            cur.execute(pgsql.SQL("drop table core.{}").format(pgsql.Identifier(final)))
+        cur.execute(pgsql.SQL("alter table core.{} rename to {}").format(
+            pgsql.Identifier(staged), pgsql.Identifier(final)))
+        for suffix in ("pkey", "month_chk"):
+            cur.execute(pgsql.SQL("alter table core.{} rename constraint {} to {}").format(
+                pgsql.Identifier(final), pgsql.Identifier(f"{staged}_{suffix}"),
+                pgsql.Identifier(f"{final}_{suffix}")))
+        cur.execute(pgsql.SQL("alter table core.{} attach partition core.{} for values from (%s) to (%s)").format(
+            pgsql.Identifier(FACT), pgsql.Identifier(final)), (month, add_months(month, 1)))
+    cur.execute(pgsql.SQL("drop table core.{}").format(pgsql.Identifier(STAGE)))
+
+
+def _existing_partitions(conn) -> set[str]:
+    rows = db.fetch_all(conn, """
+        select c.relname from pg_inherits i
+        join pg_class c on c.oid = i.inhrelid
+        join pg_class p on p.oid = i.inhparent
+        join pg_namespace n on n.oid = p.relnamespace
+        where n.nspname = 'core' and p.relname = %(fact)s""", {"fact": FACT})
+    return {r[0] for r in rows}
+
+
+def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> BuildResult:
+    """Rebuild the given (default: all open) months through ``as_of`` and publish them atomically.
+
+    Raises :class:`analytics.dq.DataQualityError` (publishing nothing) when a control fails.
+    """
+    started = time.perf_counter()
+    with db.transaction(engine) as conn:
+        build_months = sorted(months) if months is not None else open_months(conn, as_of)
+        build_months = [m for m in build_months if m <= month_start(as_of)]
+        if not build_months:
+            log.info("activity: nothing to build through %s", as_of)
+            return BuildResult(as_of, [], 0, time.perf_counter() - started)
+        params = {"open_months": build_months, "first_open_month": build_months[0],
+                  "as_of_month": month_start(as_of), "as_of": as_of}
+        stage = {"stage": f"core.{STAGE}"}
+        with conn.cursor() as cur:
+            _create_stage(cur, build_months)
+        db.run_sql(conn, "transform/activity/01_inputs.sql", params)
+        rows = db.run_sql(conn, "transform/activity/02_build_stage.sql", params, stage)
+        with conn.cursor() as cur:
+            _index_stage(cur, build_months)
+        db.run_sql(conn, "transform/activity/03_region_summary.sql", params, stage)
+        dq.check_activity_stage(engine, conn, run_id, f"core.{STAGE}", build_months, as_of)
+        existing = _existing_partitions(conn)
+        with conn.cursor() as cur:
+            cur.execute("set local lock_timeout = '60s'")
+            _swap(cur, build_months, existing)
+            cur.execute("delete from core.agg_activity_month_region where month_key = any(%(m)s::date[])",
+                        {"m": build_months})
+            cur.execute("insert into core.agg_activity_month_region select month_key, region, active_customers, "
+                        "new_customers, repeat_customers, orders_count, total_net_amount_aed, as_of_date "
+                        "from tmp_region_summary")
+    result = BuildResult(as_of, build_months, rows, time.perf_counter() - started)
+    log.info("activity built: %s", result.as_dict())
+    return result

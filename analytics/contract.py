@@ -1,0 +1,124 @@
+"""The extract contract (DESIGN §2): which files a landing folder holds and what each column must be.
+
+A landing folder is ``<landing>/<ingestion_date YYYY-MM-DD>/<name>.csv[.gz]``. Every file kind below
+names its columns, the kind of value each holds and whether it may be empty. The loader validates each
+row against this table and the generator writes files that follow it, so both read one definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["Field", "FieldKind", "FileSpec", "FILE_SPECS", "spec_for_path", "REGION_TIMEZONES"]
+
+
+class FieldKind(str, Enum):
+    """How a column's text is checked and typed on its way into ``raw``."""
+
+    TEXT = "text"          # any non-empty text (trimmed)
+    CODE = "code"          # upper-cased code from an allowed set
+    TIMESTAMPTZ = "timestamptz"  # ISO 8601 with an explicit offset or Z
+    DATE = "date"          # YYYY-MM-DD
+    AMOUNT = "amount"      # decimal with at most 2 (or `scale`) fractional digits
+    INTEGER = "integer"
+    FLAG01 = "flag01"      # 0 or 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an extract file."""
+
+    name: str
+    kind: FieldKind
+    required: bool = True          # False: an empty value is allowed (NULL)
+    allowed: tuple[str, ...] = ()  # for CODE: accepted values (empty tuple = any code)
+    scale: int = 2                 # for AMOUNT: fractional digits allowed
+    sign: str = "any"              # for AMOUNT/INTEGER: "any", "nonneg" or "positive"
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """A file kind of the landing folder and the raw table it loads into."""
+
+    name: str                  # file name without extension, e.g. "oms_orders"
+    raw_table: str             # table in schema raw
+    fields: tuple[Field, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+F = FieldKind
+ORDER_FLAGS = ("TEST", "INTERNAL", "FRAUD")
+
+FILE_SPECS: dict[str, FileSpec] = {
+    spec.name: spec
+    for spec in (
+        FileSpec("oms_orders", "oms_orders", (
+            Field("order_id", F.TEXT),
+            Field("customer_id_nat", F.TEXT, required=False),
+            Field("store_id", F.TEXT),
+            Field("channel", F.CODE, allowed=("POS", "WEB", "MARKETPLACE")),
+            Field("order_type", F.CODE, allowed=("SALE", "RETURN")),
+            Field("order_ts", F.TIMESTAMPTZ),
+            Field("final_status", F.CODE),
+            Field("order_flag", F.CODE, required=False, allowed=ORDER_FLAGS),
+            Field("currency_code", F.CODE, allowed=("AED", "SAR")),
+            Field("net_amount", F.AMOUNT),
+            Field("vat_amount", F.AMOUNT),
+            Field("updated_at", F.TIMESTAMPTZ),
+        )),
+        FileSpec("oms_order_items", "oms_order_items", (
+            Field("order_id", F.TEXT),
+            Field("line_no", F.INTEGER, sign="positive"),
+            Field("sku", F.TEXT),
+            Field("category", F.TEXT, required=False),
+            Field("quantity", F.AMOUNT, scale=3),
+            Field("unit_price", F.AMOUNT, scale=4, sign="nonneg"),
+            Field("discount_amount", F.AMOUNT, sign="nonneg"),
+            Field("net_amount", F.AMOUNT),
+            Field("cost_amount", F.AMOUNT, required=False, scale=4),
+        )),
+        FileSpec("crm_customers", "crm_customers", (
+            Field("customer_id_nat", F.TEXT),
+            Field("full_name", F.TEXT, required=False),
+            Field("email", F.TEXT, required=False),
+            Field("phone", F.TEXT, required=False),
+            Field("city", F.TEXT, required=False),
+            Field("country_code", F.CODE, required=False),
+            Field("loyalty_tier", F.CODE, required=False),
+            Field("is_vip", F.FLAG01),
+            Field("customer_flag", F.CODE, required=False, allowed=ORDER_FLAGS),
+            Field("acquisition_channel", F.TEXT, required=False),
+            Field("signup_date", F.DATE, required=False),
+            Field("merged_into", F.TEXT, required=False),
+            Field("updated_at", F.TIMESTAMPTZ),
+        )),
+        FileSpec("pos_stores", "pos_stores", (
+            Field("store_id", F.TEXT),
+            Field("store_name", F.TEXT),
+            Field("country_code", F.CODE, allowed=("AE", "SA")),
+            Field("region", F.CODE, allowed=("UAE", "KSA")),
+            Field("timezone", F.TEXT),
+            Field("channel", F.CODE, allowed=("POS", "WEB", "MARKETPLACE")),
+        )),
+        FileSpec("fx_rates", "fx_rates", (
+            Field("rate_date", F.DATE),
+            Field("currency_code", F.CODE, allowed=("AED", "SAR")),
+            Field("rate_to_aed", F.AMOUNT, scale=8, sign="positive"),
+        )),
+    )
+}
+
+# Store time zones the contract allows, by region (DESIGN §4: months are store-local).
+REGION_TIMEZONES = {"UAE": "Asia/Dubai", "KSA": "Asia/Riyadh"}
+
+
+def spec_for_path(file_name: str) -> FileSpec | None:
+    """The spec for a landing file name (``oms_orders.csv`` or ``oms_orders.csv.gz``), or None."""
+    for suffix in (".csv.gz", ".csv"):
+        if file_name.endswith(suffix):
+            return FILE_SPECS.get(file_name[: -len(suffix)])
+    return None

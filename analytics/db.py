@@ -1,0 +1,130 @@
+"""Connections, SQL files and bulk COPY: the only place that talks to PostgreSQL directly.
+
+Everything takes a SQLAlchemy ``Engine`` (from :func:`engine_for`, or from Airflow's PostgresHook in a
+DAG) and works on the driver connection underneath, because COPY and server-side statements are what
+make the pipeline fast. All values go in as parameters; identifiers are composed with ``psycopg2.sql``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from psycopg2 import sql as pgsql
+
+from analytics.config import SQL_DIR, configured_warehouse_url
+
+__all__ = [
+    "warehouse_url",
+    "engine_for",
+    "transaction",
+    "load_sql",
+    "run_sql",
+    "copy_from_buffer",
+    "fetch_all",
+    "fetch_one",
+    "Identifier",
+]
+
+log = logging.getLogger(__name__)
+Identifier = pgsql.Identifier
+
+
+def warehouse_url() -> str:
+    """``WAREHOUSE_URL`` if set, else the embedded server (started on demand)."""
+    url = configured_warehouse_url()
+    if url:
+        return url
+    from analytics import embedded
+
+    return embedded.start()
+
+
+def engine_for(url: str | sa.URL | None = None) -> sa.Engine:
+    """An engine on the psycopg2 driver (COPY needs it), whatever driver the URL named."""
+    parsed = sa.make_url(url or warehouse_url())
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(f"the warehouse must be PostgreSQL, got a {parsed.get_backend_name()!r} URL")
+    parsed = parsed.set(drivername="postgresql+psycopg2")
+    return sa.create_engine(parsed, pool_pre_ping=True, poolclass=sa.pool.NullPool)
+
+
+@contextmanager
+def transaction(engine: sa.Engine) -> Iterator[Any]:
+    """A psycopg2 connection in one transaction: committed on success, rolled back on error."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.cursor() as cur:
+            cur.execute("set application_name = 'analytics'; set time zone 'UTC'")
+        yield conn
+        conn.commit()
+    except BaseException:
+        raw.driver_connection.rollback()
+        raise
+    finally:
+        raw.close()
+
+
+@lru_cache(maxsize=None)
+def load_sql(relative_path: str) -> str:
+    """Text of a file under ``sql/``."""
+    path = SQL_DIR / relative_path
+    if not path.is_file():
+        raise FileNotFoundError(f"SQL file not found: {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def run_sql(
+    conn: Any,
+    relative_path: str,
+    params: Mapping[str, Any] | None = None,
+    identifiers: Mapping[str, str] | None = None,
+) -> int:
+    """Run a SQL file (one or more statements) with pyformat parameters; returns the last rowcount.
+
+    ``identifiers`` fill ``{name}`` placeholders with quoted identifiers (e.g. a partition name);
+    values always travel as parameters.
+    """
+    text = load_sql(relative_path)
+    statement: Any = text
+    if identifiers:
+        statement = pgsql.SQL(text).format(**{k: _identifier(v) for k, v in identifiers.items()})
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        cur.execute(statement, dict(params or {}))
+        rowcount = cur.rowcount
+    log.info("sql %s: %s rows in %.2fs", relative_path, rowcount, time.perf_counter() - started)
+    return rowcount
+
+
+def _identifier(qualified: str) -> pgsql.Composable:
+    return pgsql.Identifier(*qualified.split("."))
+
+
+def copy_from_buffer(conn: Any, table: str, columns: list[str] | tuple[str, ...], buffer: io.BytesIO) -> None:
+    """COPY CSV bytes (no header, empty string = NULL) into ``schema.table`` (columns given)."""
+    statement = pgsql.SQL("copy {} ({}) from stdin with (format csv, header false, null '')").format(
+        _identifier(table), pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+    )
+    buffer.seek(0)
+    with conn.cursor() as cur:
+        cur.copy_expert(statement.as_string(conn), buffer)
+
+
+def fetch_all(conn: Any, query: str, params: Mapping[str, Any] | None = None) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(query, dict(params or {}))
+        return cur.fetchall()
+
+
+def fetch_one(conn: Any, query: str, params: Mapping[str, Any] | None = None) -> tuple | None:
+    with conn.cursor() as cur:
+        cur.execute(query, dict(params or {}))
+        return cur.fetchone()

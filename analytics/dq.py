@@ -1,0 +1,105 @@
+"""Data-quality controls (DESIGN §4): each is a SQL file under ``sql/dq/`` returning, per month (or once),
+``(month_key, observed, expected, details)``. A control passes when observed = expected. Results go to
+``audit.dq_result`` in their own transaction (so they survive a rolled-back build) and a failure
+raises :class:`DataQualityError` with a readable summary.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from psycopg2 import sql as pgsql
+
+from analytics import db
+
+__all__ = ["DataQualityError", "CheckResult", "ACTIVITY_CHECKS", "PIPELINE_CHECKS", "check_activity_stage",
+           "run_checks"]
+
+log = logging.getLogger(__name__)
+
+# Controls on a set of activity months (run on the stage before publishing, and on the published fact).
+ACTIVITY_CHECKS = (
+    "activity_key_unique",
+    "activity_active_customers",
+    "activity_aed_reconciles_lines",
+    "activity_flag_rules",
+    "activity_foreign_keys",
+    "orders_missing_fx",
+    "orders_lines_match_header",
+)
+# Controls on the whole warehouse.
+PIPELINE_CHECKS = ("orders_unknown_store", "customer_merge_chains")
+
+
+class DataQualityError(RuntimeError):
+    """A data-quality control failed; the message lists every failing control."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_name: str
+    month_key: date | None
+    observed: Decimal
+    expected: Decimal
+    details: str
+
+    @property
+    def passed(self) -> bool:
+        return self.observed == self.expected
+
+    def describe(self) -> str:
+        where = f" [{self.month_key:%Y-%m}]" if self.month_key else ""
+        return f"{self.check_name}{where}: observed {self.observed}, expected {self.expected} — {self.details}"
+
+
+def _evaluate(conn, names: tuple[str, ...], activity_table: str, months: list[date], as_of: date) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    params = {"months": months, "as_of": as_of}
+    for name in names:
+        text = db.load_sql(f"dq/{name}.sql")
+        statement = pgsql.SQL(text).format(activity=pgsql.Identifier(*activity_table.split(".")))
+        with conn.cursor() as cur:
+            cur.execute(statement, params)
+            rows = cur.fetchall()
+        results += [CheckResult(name, r[0], Decimal(r[1] or 0), Decimal(r[2] or 0), r[3] or "") for r in rows]
+    return results
+
+
+def _record(engine: sa.Engine, run_id: str, results: list[CheckResult]) -> None:
+    with db.transaction(engine) as conn, conn.cursor() as cur:
+        cur.executemany(
+            "insert into audit.dq_result (run_id, check_name, month_key, status, observed, expected, details) "
+            "values (%s, %s, %s, %s, %s, %s, %s)",
+            [(run_id, r.check_name, r.month_key, "PASS" if r.passed else "FAIL", r.observed, r.expected, r.details)
+             for r in results])
+
+
+def _raise_on_failure(results: list[CheckResult], context: str) -> None:
+    failed = [r for r in results if not r.passed]
+    if failed:
+        raise DataQualityError(f"{len(failed)} data-quality control(s) failed {context}:\n  "
+                               + "\n  ".join(r.describe() for r in failed))
+
+
+def check_activity_stage(engine: sa.Engine, conn, run_id: str, stage_table: str, months: list[date],
+                         as_of: date) -> list[CheckResult]:
+    """Controls on a stage build, inside the build's transaction; results recorded separately."""
+    results = _evaluate(conn, ACTIVITY_CHECKS, stage_table, months, as_of)
+    _record(engine, run_id, results)
+    _raise_on_failure(results, "before publishing (nothing was published)")
+    return results
+
+
+def run_checks(engine: sa.Engine, run_id: str, months: list[date], as_of: date) -> list[CheckResult]:
+    """All controls on the published warehouse for ``months``; records them and raises on failure."""
+    with db.transaction(engine) as conn:
+        results = _evaluate(conn, ACTIVITY_CHECKS, "core.fact_customer_monthly_activity", months, as_of)
+        results += _evaluate(conn, PIPELINE_CHECKS, "core.fact_customer_monthly_activity", months, as_of)
+    _record(engine, run_id, results)
+    log.info("dq: %d controls, %d failed", len(results), sum(not r.passed for r in results))
+    _raise_on_failure(results, "on the published warehouse")
+    return results

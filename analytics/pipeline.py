@@ -1,0 +1,66 @@
+"""The pipeline's steps as plain functions: what the DAG tasks and the CLI call.
+
+Each step takes an engine and the run's date explicitly (never the clock), holds the pipeline lock
+while it works and returns a small dict of figures (fit for XCom).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from analytics import activity, dq, ingest, month_close, warehouse_build
+
+__all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month", "run_daily"]
+
+
+def ingest_drops(engine: sa.Engine, landing: Path, through: date, run_id: str) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return ingest.ingest(engine, landing, through, run_id).as_dict()
+
+
+def stage_changes(engine: sa.Engine) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return warehouse_build.stage(engine)
+
+
+def build_core(engine: sa.Engine, run_id: str) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return warehouse_build.build_core(engine, run_id)
+
+
+def publish_activity(engine: sa.Engine, as_of: date, run_id: str) -> dict:
+    """Month-to-date build of every open month through ``as_of``."""
+    with warehouse_build.pipeline_lock(engine):
+        return activity.build_activity(engine, as_of, run_id).as_dict()
+
+
+def run_dq(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> dict:
+    """Controls on the published months (default: the open months through ``as_of``)."""
+    with warehouse_build.pipeline_lock(engine):
+        if months is None:
+            from analytics import db
+
+            with db.transaction(engine) as conn:
+                months = activity.open_months(conn, as_of)
+        results = dq.run_checks(engine, run_id, months, as_of)
+    return {"controls": len(results), "failed": sum(not r.passed for r in results)}
+
+
+def close_month(engine: sa.Engine, run_date: date, run_id: str, restate: bool = False,
+                reason: str | None = None) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return month_close.close_month(engine, run_date, run_id, restate, reason)
+
+
+def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
+    """All daily steps in order (the CLI's equivalent of the daily DAG)."""
+    summary = {"ingest": ingest_drops(engine, landing, day, run_id)}
+    summary["stage"] = stage_changes(engine)
+    summary["core"] = build_core(engine, run_id)
+    summary["activity"] = publish_activity(engine, day, run_id)
+    months = [date.fromisoformat(m) for m in summary["activity"]["months"]]
+    summary["dq"] = run_dq(engine, day, run_id, months)
+    return summary

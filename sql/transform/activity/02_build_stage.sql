@@ -1,0 +1,86 @@
+-- Dense customer x month rows of the open months into the stage table {stage}: one row per customer from its
+-- first active month through the as-of month, with flags, measures and SCD2 attributes as of month end.
+insert into {stage} (
+    customer_month_sk, customer_id_nat, month_key, customer_sk, country_sk, is_active_flag, is_new_flag,
+    is_repeat_flag, orders_count_month, total_net_amount_native_month, native_currency_code,
+    total_net_amount_aed_month, returns_count_month, returns_net_amount_aed_month, first_order_month,
+    last_order_month, loyalty_tier, is_vip_flag, as_of_date
+)
+with grid as (
+    select
+        c.customer_id_nat,
+        g.month_start::date as month_key,
+        c.first_month,
+        c.last_before_open
+    from tmp_customer as c
+    cross join lateral generate_series(
+        greatest(c.first_month, %(first_open_month)s::date), %(as_of_month)s::date, interval '1 month'
+    ) as g (month_start)
+),
+
+with_activity as (
+    select
+        grid.*,
+        a.customer_id_nat is not null as is_active,
+        max(case when a.customer_id_nat is not null then grid.month_key end) over (
+            partition by grid.customer_id_nat order by grid.month_key rows between unbounded preceding and current row
+        ) as last_active_in_grid
+    from grid
+    left join tmp_activity as a on grid.customer_id_nat = a.customer_id_nat and grid.month_key = a.month_key
+),
+
+month_measures as (
+    select
+        customer_id_nat,
+        month_key,
+        sum(orders_count) as orders_count,
+        sum(net_amount_native) as net_amount_native,
+        min(min_currency) as min_currency,
+        max(max_currency) as max_currency,
+        sum(net_amount_aed) as net_amount_aed,
+        sum(returns_count) as returns_count,
+        sum(returns_amount_aed) as returns_amount_aed
+    from tmp_open_sparse
+    group by customer_id_nat, month_key
+),
+
+final as (
+    select
+        core.hash64(w.customer_id_nat || '|' || w.month_key::text) as customer_month_sk,
+        w.customer_id_nat,
+        w.month_key,
+        coalesce(dc.customer_sk, 0) as customer_sk,
+        dc.country_sk,
+        w.is_active::int as is_active_flag,
+        (w.is_active and w.first_month = w.month_key)::int as is_new_flag,
+        (w.is_active and w.first_month < w.month_key)::int as is_repeat_flag,
+        coalesce(mm.orders_count, 0) as orders_count_month,
+        case
+            when not w.is_active then 0
+            when mm.min_currency = mm.max_currency then mm.net_amount_native
+        end as total_net_amount_native_month,
+        case
+            when not w.is_active then null
+            when mm.min_currency = mm.max_currency then mm.min_currency
+            else 'MIXED'
+        end as native_currency_code,
+        case when w.is_active then mm.net_amount_aed else 0 end as total_net_amount_aed_month,
+        coalesce(mm.returns_count, 0) as returns_count_month,
+        coalesce(mm.returns_amount_aed, 0) as returns_net_amount_aed_month,
+        to_char(w.first_month, 'YYYY-MM') as first_order_month,
+        to_char(coalesce(w.last_active_in_grid, w.last_before_open), 'YYYY-MM') as last_order_month,
+        dc.loyalty_tier,
+        coalesce(dc.is_vip_flag, 0) as is_vip_flag,
+        least((w.month_key + interval '1 month' - interval '1 day')::date, %(as_of)s::date) as as_of_date
+    from with_activity as w
+    left join month_measures as mm on w.customer_id_nat = mm.customer_id_nat and w.month_key = mm.month_key
+    left join core.dim_customer as dc
+        on w.customer_id_nat = dc.customer_id_nat
+        and dc.valid_from < (least(w.month_key + interval '1 month', %(as_of)s::date + 1)::timestamp
+            at time zone 'Asia/Riyadh')
+        and dc.valid_to >= (least(w.month_key + interval '1 month', %(as_of)s::date + 1)::timestamp
+            at time zone 'Asia/Riyadh')
+    where w.month_key = any(%(open_months)s::date [])
+)
+
+select * from final;

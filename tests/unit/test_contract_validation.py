@@ -1,0 +1,76 @@
+"""Row validation against the extract contract: each field kind accepts good text and names bad text."""
+
+import pyarrow as pa
+import pytest
+
+from analytics.contract import FILE_SPECS, spec_for_path
+from analytics.validate import validate_table
+
+
+def _orders(**overrides):
+    row = {
+        "order_id": "O1", "customer_id_nat": "C1", "store_id": "AE-DXB-01", "channel": "pos", "order_type": "SALE",
+        "order_ts": "2025-10-31T23:30:00+04:00", "final_status": "COMPLETED", "order_flag": "",
+        "currency_code": "AED", "net_amount": "100.50", "vat_amount": "5.03", "updated_at": "2025-11-01T00:00:00Z",
+    }
+    row.update(overrides)
+    return pa.table({k: pa.array([v]) for k, v in row.items()})
+
+
+def _validate(**overrides):
+    return validate_table(FILE_SPECS["oms_orders"], _orders(**overrides))
+
+
+def test_good_row_is_cleaned_codes_upper_and_empty_as_null():
+    result = _validate(channel=" pos ")
+    assert result.valid.tolist() == [True]
+    assert result.columns["channel"].to_pylist() == ["POS"]
+    assert result.columns["order_flag"].to_pylist() == [None]
+
+
+@pytest.mark.parametrize(("field", "value", "fragment"), [
+    ("order_ts", "yesterday", "ISO 8601"),
+    ("order_ts", "2025-02-30T10:00:00Z", "ISO 8601"),
+    ("order_ts", "2025-10-01T10:00:00", "ISO 8601"),
+    ("order_ts", "2025-10-01T24:00:00Z", "ISO 8601"),
+    ("net_amount", "12,5O", "decimal"),
+    ("net_amount", "1.005", "at most 2 decimals"),
+    ("currency_code", "USD", "one of AED, SAR"),
+    ("order_id", "", "required value is empty"),
+    ("order_flag", "VIP", "one of TEST, INTERNAL, FRAUD"),
+])
+def test_bad_value_is_rejected_with_a_reason_naming_the_field(field, value, fragment):
+    result = _validate(**{field: value})
+    assert result.valid.tolist() == [False]
+    assert result.failed_field[0] == field
+    assert result.reason[0].startswith(f"{field}:")
+    assert fragment in result.reason[0]
+
+
+def test_negative_amounts_allowed_for_returns_but_not_for_rates():
+    assert _validate(net_amount="-100.00").valid.tolist() == [True]
+    fx = pa.table({"rate_date": ["2025-10-01", "2025-10-01"], "currency_code": ["SAR", "SAR"],
+                   "rate_to_aed": ["0.97930000", "-1"]})
+    assert validate_table(FILE_SPECS["fx_rates"], fx).valid.tolist() == [True, False]
+
+
+def test_flag01_and_dates():
+    spec = FILE_SPECS["crm_customers"]
+    base = {c: "" for c in spec.columns}
+    base.update(customer_id_nat="C1", is_vip="1", updated_at="2025-01-01T00:00:00Z", signup_date="2024-02-29")
+    rows = [dict(base), dict(base, is_vip="yes"), dict(base, signup_date="2023-02-29")]
+    table = pa.table({c: pa.array([r[c] for r in rows]) for c in spec.columns})
+    result = validate_table(spec, table)
+    assert result.valid.tolist() == [True, False, False]
+    assert result.failed_field.tolist() == [None, "is_vip", "signup_date"]
+
+
+def test_only_the_first_failing_field_is_reported():
+    result = _validate(order_id="", net_amount="x")
+    assert result.failed_field[0] == "order_id"
+
+
+def test_file_names_map_to_specs():
+    assert spec_for_path("oms_orders.csv").name == "oms_orders"
+    assert spec_for_path("fx_rates.csv.gz").name == "fx_rates"
+    assert spec_for_path("notes.txt") is None

@@ -238,52 +238,52 @@ def _finish_file_load(conn, load_id: int, status: str, read: int, accepted: int,
             "ms": int((time.perf_counter() - started_perf) * 1000), "id": load_id})
 
 
-def _load_file(engine: sa.Engine, lf: LandingFile, run_id: str, summary: IngestSummary) -> None:
+def _load_file(conn, lf: LandingFile, run_id: str, summary: IngestSummary) -> None:
+    """Account for one file in the connection's current transaction (the caller commits)."""
     digest = _sha256(lf.path)
     size = lf.path.stat().st_size
     started, started_perf = datetime.now(timezone.utc), time.perf_counter()
-    with db.transaction(engine) as conn:
-        if db.fetch_one(conn, "select 1 from audit.file_load where file_name = %(n)s and content_sha256 = %(s)s",
-                        {"n": lf.name, "s": digest}):
-            summary.files_skipped += 1
-            return
-        kind = lf.spec.name if lf.spec else "unknown"
-        earlier = db.fetch_one(conn, """
-            select load_id from audit.file_load
-             where file_kind = %(k)s and content_sha256 = %(s)s and status in ('LOADED', 'REFUSED')""",
-                               {"k": kind, "s": digest})
-        if lf.spec is None:
-            _insert_file_load(conn, lf, digest, size, "IGNORED", run_id, started,
-                              message="not a file of the extract contract; left in the landing folder")
-            log.warning("ignoring %s: not a file of the extract contract", lf.name)
-            summary.files_ignored += 1
-            return
-        if earlier:
-            _insert_file_load(conn, lf, digest, size, "DUPLICATE", run_id, started, duplicate_of=earlier[0],
-                              message=f"same content as load {earlier[0]}; nothing loaded")
-            summary.files_duplicate += 1
-            return
-        load_id = _insert_file_load(conn, lf, digest, size, "LOADED", run_id, started)
-        data = _read_bytes(lf.path)
-        parsed = _parse(data, lf.spec)
-        if parsed.error:
-            message = f"{lf.name}: {parsed.error}"
-            rejected = _refuse_rows(conn, load_id, lf, data, parsed.error)
-            _finish_file_load(conn, load_id, "REFUSED", rejected, 0, rejected, message, started_perf)
-            log.error("refused %s", message)
-            summary.files_refused += 1
-            summary.rows_rejected += rejected
-            summary.refused.append(message)
-            return
-        accepted, rejected = _load_parsed(conn, load_id, lf, parsed)
-        extra = [c for c in parsed.header if c not in lf.spec.columns]
-        message = f"extra column(s) ignored: {', '.join(extra)}" if extra else None
-        if extra:
-            log.warning("%s: %s", lf.name, message)
-        _finish_file_load(conn, load_id, "LOADED", accepted + rejected, accepted, rejected, message, started_perf)
-        summary.files_loaded += 1
-        summary.rows_accepted += accepted
+    if db.fetch_one(conn, "select 1 from audit.file_load where file_name = %(n)s and content_sha256 = %(s)s",
+                    {"n": lf.name, "s": digest}):
+        summary.files_skipped += 1
+        return
+    kind = lf.spec.name if lf.spec else "unknown"
+    earlier = db.fetch_one(conn, """
+        select load_id from audit.file_load
+         where file_kind = %(k)s and content_sha256 = %(s)s and status in ('LOADED', 'REFUSED')""",
+                           {"k": kind, "s": digest})
+    if lf.spec is None:
+        _insert_file_load(conn, lf, digest, size, "IGNORED", run_id, started,
+                          message="not a file of the extract contract; left in the landing folder")
+        log.warning("ignoring %s: not a file of the extract contract", lf.name)
+        summary.files_ignored += 1
+        return
+    if earlier:
+        _insert_file_load(conn, lf, digest, size, "DUPLICATE", run_id, started, duplicate_of=earlier[0],
+                          message=f"same content as load {earlier[0]}; nothing loaded")
+        summary.files_duplicate += 1
+        return
+    load_id = _insert_file_load(conn, lf, digest, size, "LOADED", run_id, started)
+    data = _read_bytes(lf.path)
+    parsed = _parse(data, lf.spec)
+    if parsed.error:
+        message = f"{lf.name}: {parsed.error}"
+        rejected = _refuse_rows(conn, load_id, lf, data, parsed.error)
+        _finish_file_load(conn, load_id, "REFUSED", rejected, 0, rejected, message, started_perf)
+        log.error("refused %s", message)
+        summary.files_refused += 1
         summary.rows_rejected += rejected
+        summary.refused.append(message)
+        return
+    accepted, rejected = _load_parsed(conn, load_id, lf, parsed)
+    extra = [c for c in parsed.header if c not in lf.spec.columns]
+    message = f"extra column(s) ignored: {', '.join(extra)}" if extra else None
+    if extra:
+        log.warning("%s: %s", lf.name, message)
+    _finish_file_load(conn, load_id, "LOADED", accepted + rejected, accepted, rejected, message, started_perf)
+    summary.files_loaded += 1
+    summary.rows_accepted += accepted
+    summary.rows_rejected += rejected
 
 
 def ingest(engine: sa.Engine, landing: Path, through: date, run_id: str) -> IngestSummary:
@@ -292,8 +292,15 @@ def ingest(engine: sa.Engine, landing: Path, through: date, run_id: str) -> Inge
     Raises :class:`RefusedFilesError` after all other files are loaded if any file was refused.
     """
     summary = IngestSummary()
-    for lf in discover(landing, through):
-        _load_file(engine, lf, run_id, summary)
+    files = discover(landing, through)
+    with db.transaction(engine) as conn:
+        for lf in files:
+            try:
+                _load_file(conn, lf, run_id, summary)
+            except Exception:
+                conn.rollback()
+                raise
+            conn.commit()  # one transaction per file: a file is fully accounted for or not at all
     log.info("ingest through %s: %s", through, summary.as_dict())
     if summary.refused:
         raise RefusedFilesError("refused file(s), see audit.file_load and audit.rejected_row:\n  "

@@ -8,12 +8,12 @@ row against this table and the generator writes files that follow it, so both re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Field", "FieldKind", "FileSpec", "FILE_SPECS", "spec_for_path", "REGION_TIMEZONES"]
 
 
-class FieldKind(str, Enum):
+class FieldKind(StrEnum):
     """How a column's text is checked and typed on its way into ``raw``."""
 
     TEXT = "text"          # any non-empty text (trimmed)

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,7 +72,7 @@ def transaction(engine: sa.Engine) -> Iterator[Any]:
         raw.close()
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sql(relative_path: str) -> str:
     """Text of a file under ``sql/``."""
     path = SQL_DIR / relative_path

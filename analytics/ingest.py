@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -242,7 +242,7 @@ def _load_file(conn, lf: LandingFile, run_id: str, summary: IngestSummary) -> No
     """Account for one file in the connection's current transaction (the caller commits)."""
     digest = _sha256(lf.path)
     size = lf.path.stat().st_size
-    started, started_perf = datetime.now(timezone.utc), time.perf_counter()
+    started, started_perf = datetime.now(UTC), time.perf_counter()
     if db.fetch_one(conn, "select 1 from audit.file_load where file_name = %(n)s and content_sha256 = %(s)s",
                     {"n": lf.name, "s": digest}):
         summary.files_skipped += 1

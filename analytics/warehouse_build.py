@@ -8,8 +8,8 @@ A rerun with no new loads changes nothing.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 

@@ -17,7 +17,6 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
-
 from warehouse_hook import engine, landing, run_date
 
 

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-
 from warehouse_hook import engine, landing, run_date
 
 

@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(BIN)/python -m analytics.demo
 
 test: $(STAMP)
+	@bash tools/ensure_system_packages.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -199,7 +199,7 @@ def _ensure_metadata_database() -> None:
         conn.close()
 
 
-def _prepare_backends() -> None:
+def prepare_backends() -> None:
     """Make sure the databases the stack needs exist and run (embedded ones only)."""
     from analytics import embedded
 
@@ -371,7 +371,7 @@ def start(timeout: float = 180) -> dict:
         raise RuntimeError(
             f"port {port} is already in use by another program; set ANALYTICS_AIRFLOW_PORT to a free port"
         )
-    _prepare_backends()
+    prepare_backends()
     proc = _spawn(env)
     try:
         health = _wait_ready(proc, port, timeout)

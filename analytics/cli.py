@@ -61,7 +61,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     from analytics.generate import generate_landing
 
     summary = generate_landing(args.out, customers=args.customers, months=args.months, seed=args.seed,
-                               end_date=args.end_date, progress=not args.quiet)
+                               end_date=args.end_date, progress=not args.quiet, overwrite=args.overwrite)
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, required=True)
     gen.add_argument("--end-date", type=_date, default=None)
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    gen.add_argument("--overwrite", action="store_true", help="replace an earlier sample in --out")
     gen.set_defaults(func=_cmd_generate)
 
     daily = sub.add_parser("run-daily", help="ingest, stage, core, activity and DQ for one date (no Airflow)")

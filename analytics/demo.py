@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from analytics import migrate, report
-from analytics.config import PROJECT_ROOT, configured_warehouse_url, landing_dir, warehouse_dir
+from analytics import airflow_stack, migrate, report
+from analytics.config import configured_warehouse_url, landing_dir, warehouse_dir
 from analytics.db import engine_for, warehouse_url
 
 __all__ = ["main"]
@@ -34,29 +33,20 @@ def _ensure_sample(landing: Path) -> None:
     manifest = landing / "manifest.json"
     wanted = {k: str(v) for k, v in SAMPLE.items()}
     if manifest.exists():
-        seen = json.loads(manifest.read_text())
+        seen = json.loads(manifest.read_text()).get("parameters", {})
         if all(str(seen.get(k)) == v for k, v in wanted.items()):
             print(f"    sample already in {landing}")
             return
     from analytics.generate import generate_landing
 
-    generate_landing(landing, progress=True, **SAMPLE)
+    generate_landing(landing, progress=True, overwrite=True, **SAMPLE)
 
 
-def _airflow_env(url: str, landing: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("AIRFLOW_HOME", str(PROJECT_ROOT / ".airflow"))
-    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
-    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    env["AIRFLOW_CONN_WAREHOUSE"] = url
-    env["ANALYTICS_LANDING_DIR"] = str(landing)
-    return env
-
-
-def _airflow(args: list[str], env: dict[str, str], log_file: Path) -> None:
-    airflow = Path(sys.executable).with_name("airflow")
+def _airflow(args: list[str], log_file: Path) -> None:
+    """Run an ``airflow`` command against the project's stack, appending its output to ``log_file``."""
+    done = airflow_stack.run_airflow(*args, check=False, timeout=None)
     with open(log_file, "a", encoding="utf-8") as log:
-        done = subprocess.run([str(airflow), *args], env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
+        log.write(done.stdout + done.stderr)
     if done.returncode != 0:
         raise SystemExit(f"`airflow {' '.join(args)}` failed (exit {done.returncode}); see {log_file}")
 
@@ -73,13 +63,15 @@ def main() -> int:
     _ensure_sample(landing)
     _done(started)
 
-    env = _airflow_env(url, landing)
-    home = Path(env["AIRFLOW_HOME"])
+    os.environ["AIRFLOW_CONN_WAREHOUSE"] = url
+    os.environ["ANALYTICS_LANDING_DIR"] = str(landing)
+    home = airflow_stack.airflow_home()
     home.mkdir(parents=True, exist_ok=True)
     log_file = home / "demo.log"
     started = _step(f"Airflow: customer_analytics_daily for {SAMPLE['end_date']} (log: {log_file})")
-    _airflow(["db", "migrate"], env, log_file)
-    _airflow(["dags", "test", "customer_analytics_daily", f"{SAMPLE['end_date']}T05:00:00+03:00"], env, log_file)
+    airflow_stack.prepare_backends()
+    _airflow(["db", "migrate"], log_file)
+    _airflow(["dags", "test", "customer_analytics_daily", f"{SAMPLE['end_date']}T05:00:00+03:00"], log_file)
     _done(started)
 
     print("\nC1/C2 - active, new and repeat customers by store region (last six months):\n")

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -494,12 +495,20 @@ def _print_started(info: Mapping) -> None:
     print("  stop with `make airflow-stop`")
 
 
+def _print_exports() -> None:
+    """Shell ``export`` lines of the stack's Airflow settings, for ``eval "$(... env)"``."""
+    env = airflow_env()
+    names = sorted(k for k in env if k.startswith(("AIRFLOW", "ANALYTICS_")) or k in ("PATH", "WAREHOUSE_URL"))
+    for name in names:
+        print(f"export {name}={shlex.quote(env[name])}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``start`` | ``stop`` | ``status``; exit code 0, or 1 on failure (``status``: 3 when stopped)."""
+    """``start`` | ``stop`` | ``status`` | ``env``; exit code 0, or 1 on failure (``status``: 3 when stopped)."""
     parser = argparse.ArgumentParser(
         prog="python -m analytics.airflow_stack", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("command", choices=["start", "stop", "status"])
+    parser.add_argument("command", choices=["start", "stop", "status", "env"])
     parser.add_argument("--timeout", type=float, default=180, help="seconds to wait for readiness (start)")
     args = parser.parse_args(argv)
     try:
@@ -515,6 +524,9 @@ def _run_command(command: str, timeout: float) -> int:
         return 0
     if command == "stop":
         print("Airflow stopped." if stop() else "Airflow was not running.")
+        return 0
+    if command == "env":
+        _print_exports()
         return 0
     info = status()
     if not info["running"]:

@@ -29,6 +29,7 @@ __all__ = [
     "copy_from_buffer",
     "fetch_all",
     "fetch_one",
+    "indexes_deferred",
     "Identifier",
 ]
 
@@ -116,6 +117,39 @@ def copy_from_buffer(conn: Any, table: str, columns: list[str] | tuple[str, ...]
     buffer.seek(0)
     with conn.cursor() as cur:
         cur.copy_expert(statement.as_string(conn), buffer)
+
+
+@contextmanager
+def indexes_deferred(conn: Any, table: str) -> Iterator[None]:
+    """Drop ``schema.table``'s primary/unique keys and indexes for a bulk load, then rebuild them.
+
+    Building an index once over loaded rows is an order of magnitude cheaper than maintaining it row
+    by row. Definitions are read from the catalog, so the DDL in ``sql/ddl`` stays the only source.
+    """
+    schema, name = table.split(".")
+    constraints = fetch_all(conn, """
+        select c.conname, pg_get_constraintdef(c.oid)
+          from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+         where n.nspname = %(s)s and t.relname = %(t)s and c.contype in ('p', 'u')""", {"s": schema, "t": name})
+    indexes = fetch_all(conn, """
+        select i.indexname, i.indexdef from pg_indexes i
+         where i.schemaname = %(s)s and i.tablename = %(t)s
+           and not exists (select 1 from pg_constraint c where c.conname = i.indexname
+                           and c.connamespace = (select oid from pg_namespace where nspname = %(s)s))""",
+                        {"s": schema, "t": name})
+    with conn.cursor() as cur:
+        for index_name, _ in indexes:
+            cur.execute(pgsql.SQL("drop index {}").format(pgsql.Identifier(schema, index_name)))
+        for constraint_name, _ in constraints:
+            cur.execute(pgsql.SQL("alter table {} drop constraint {}").format(
+                pgsql.Identifier(schema, name), pgsql.Identifier(constraint_name)))
+    yield
+    with conn.cursor() as cur:
+        for constraint_name, definition in constraints:
+            cur.execute(pgsql.SQL("alter table {} add constraint {} ").format(
+                pgsql.Identifier(schema, name), pgsql.Identifier(constraint_name)) + pgsql.SQL(definition))
+        for _, definition in indexes:
+            cur.execute(definition)
 
 
 def fetch_all(conn: Any, query: str, params: Mapping[str, Any] | None = None) -> list[tuple]:

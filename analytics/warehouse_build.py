@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
 _STG_SQL = ("transform/stg/reference.sql", "transform/stg/crm_customers.sql", "transform/stg/oms_orders.sql",
             "transform/stg/oms_order_items.sql")
+_STG_TABLES = ("oms_orders", "oms_order_items", "crm_customers", "crm_customer_versions", "pos_stores", "fx_rates")
 _CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
              "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
 
@@ -65,6 +66,11 @@ def stage(engine: sa.Engine) -> dict:
         end = db.fetch_one(conn, "select coalesce(max(load_id), 0) from audit.file_load")[0]
         if end > start:
             params = {"from_load": start, "to_load": end}
+            if start == 0:
+                # First load: stg is empty; truncating it in this transaction lets a server with
+                # wal_level=minimal skip WAL for the bulk insert.
+                with conn.cursor() as cur:
+                    cur.execute("truncate " + ", ".join(f"stg.{t}" for t in _STG_TABLES))
             for path in _STG_SQL:
                 db.run_sql(conn, path, params)
             with conn.cursor() as cur:
@@ -82,8 +88,16 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
         changed = 0
         if end > start:
             params = {"watermark": start, "run_id": run_id}
-            for path in _CORE_SQL:
-                db.run_sql(conn, path, params)
+            with ExitStack() as bulk:
+                if start == 0:
+                    # First build: the facts are empty. Truncating them in this transaction lets a server
+                    # with wal_level=minimal skip WAL for the load; indexes are built once at the end.
+                    with conn.cursor() as cur:
+                        cur.execute("truncate core.fact_order, core.fact_order_line")
+                    for table in ("core.fact_order", "core.fact_order_line"):
+                        bulk.enter_context(db.indexes_deferred(conn, table))
+                for path in _CORE_SQL:
+                    db.run_sql(conn, path, params)
             changed = db.fetch_one(conn, "select count(*) from tmp_changed_order")[0]
             with conn.cursor() as cur:
                 cur.execute("analyze core.fact_order; analyze core.dim_customer")

@@ -1,4 +1,5 @@
 -- raw: typed copies of accepted extract rows, append-only, 1 row = 1 accepted line of 1 loaded file.
+-- load_id only grows, so a BRIN index finds a load range at almost no cost to COPY.
 create table raw.oms_orders (
     load_id bigint not null,
     source_line integer not null,
@@ -15,7 +16,7 @@ create table raw.oms_orders (
     vat_amount numeric(14, 2) not null,
     updated_at timestamptz not null
 );
-create index raw_oms_orders_load_idx on raw.oms_orders (load_id);
+create index raw_oms_orders_load_idx on raw.oms_orders using brin (load_id);
 
 create table raw.oms_order_items (
     load_id bigint not null,
@@ -30,7 +31,7 @@ create table raw.oms_order_items (
     net_amount numeric(14, 2) not null,
     cost_amount numeric(16, 4)
 );
-create index raw_oms_order_items_load_idx on raw.oms_order_items (load_id);
+create index raw_oms_order_items_load_idx on raw.oms_order_items using brin (load_id);
 
 create table raw.crm_customers (
     load_id bigint not null,
@@ -49,7 +50,7 @@ create table raw.crm_customers (
     merged_into text,
     updated_at timestamptz not null
 );
-create index raw_crm_customers_load_idx on raw.crm_customers (load_id);
+create index raw_crm_customers_load_idx on raw.crm_customers using brin (load_id);
 
 create table raw.pos_stores (
     load_id bigint not null,
@@ -61,7 +62,7 @@ create table raw.pos_stores (
     timezone text not null,
     channel text not null
 );
-create index raw_pos_stores_load_idx on raw.pos_stores (load_id);
+create index raw_pos_stores_load_idx on raw.pos_stores using brin (load_id);
 
 create table raw.fx_rates (
     load_id bigint not null,
@@ -70,4 +71,4 @@ create table raw.fx_rates (
     currency_code text not null,
     rate_to_aed numeric(18, 8) not null
 );
-create index raw_fx_rates_load_idx on raw.fx_rates (load_id);
+create index raw_fx_rates_load_idx on raw.fx_rates using brin (load_id);

@@ -1,26 +1,35 @@
 -- core.fact_order and core.fact_order_line for every order whose inputs changed after the core watermark:
 -- the order or its lines, its store, the FX rate of its local date, or its customer (flag, merge).
 -- Changes that land in a frozen month are written to audit.late_arrival; the frozen activity stays as is.
-create temporary table tmp_changed_order (order_id text primary key) on commit drop;
+create temporary table tmp_changed_order (order_id text not null) on commit drop;
 
+-- The first build takes every staged order; later builds only what changed past the watermark.
 insert into tmp_changed_order (order_id)
-select order_id from stg.oms_orders where changed_load_id > %(watermark)s
-union
-select order_id from stg.oms_order_items where changed_load_id > %(watermark)s
-union
-select o.order_id from stg.oms_orders as o inner join tmp_changed_store as s on o.store_id = s.store_id
-union
-select f.order_id
-from core.fact_order as f
-inner join stg.fx_rates as r on f.local_date = r.rate_date and f.currency_code = r.currency_code
-where r.changed_load_id > %(watermark)s
-union
-select o.order_id from stg.oms_orders as o inner join tmp_changed_customer as c on o.customer_id_nat = c.customer_id_nat
-union
-select o.order_id
-from stg.oms_orders as o
-inner join core.customer_merge_map as m on o.customer_id_nat = m.customer_id_nat
-inner join tmp_changed_customer as c on m.surviving_customer_id_nat = c.customer_id_nat;
+select order_id from stg.oms_orders where %(watermark)s = 0
+union all
+(
+    select order_id from stg.oms_orders where changed_load_id > %(watermark)s and %(watermark)s > 0
+    union
+    select order_id from stg.oms_order_items where changed_load_id > %(watermark)s and %(watermark)s > 0
+    union
+    select o.order_id from stg.oms_orders as o inner join tmp_changed_store as s on o.store_id = s.store_id
+    where %(watermark)s > 0
+    union
+    select f.order_id
+    from core.fact_order as f
+    inner join stg.fx_rates as r on f.local_date = r.rate_date and f.currency_code = r.currency_code
+    where r.changed_load_id > %(watermark)s and %(watermark)s > 0
+    union
+    select o.order_id
+    from stg.oms_orders as o inner join tmp_changed_customer as c on o.customer_id_nat = c.customer_id_nat
+    where %(watermark)s > 0
+    union
+    select o.order_id
+    from stg.oms_orders as o
+    inner join core.customer_merge_map as m on o.customer_id_nat = m.customer_id_nat
+    inner join tmp_changed_customer as c on m.surviving_customer_id_nat = c.customer_id_nat
+    where %(watermark)s > 0
+);
 
 analyze tmp_changed_order;
 
@@ -152,48 +161,67 @@ delete from core.fact_order as f
 using tmp_changed_order as t
 where f.order_id = t.order_id;
 
+-- Sorted by key: the primary-key index then grows at its right edge instead of at random pages.
 insert into core.fact_order
-select * from tmp_fact_order;
+select * from tmp_fact_order
+order by order_id;
 
 delete from core.fact_order_line as l
 using tmp_changed_order as t
 where l.order_id = t.order_id;
 
 -- Line AED: each line converted at the order's rate; when the lines add up to the order in native
--- currency, the rounding residue goes to the largest line so that lines add up to the order's AED.
+-- currency, the rounding residue (a few cents at most) goes to the order's first line so that the lines
+-- add up to the order's AED to the cent.
 insert into core.fact_order_line (
     order_id, line_no, order_sk, sku, category, quantity, unit_price, discount_amount, net_amount_native,
     net_amount_aed, cost_amount_native, local_date, month_key
 )
 with lines as (
     select
-        i.*,
+        i.order_id,
+        i.line_no,
         f.order_sk,
+        i.sku,
+        i.category,
+        i.quantity,
+        i.unit_price,
+        i.discount_amount,
+        i.net_amount,
+        round(i.net_amount * f.fx_rate_to_aed, 2) as line_aed,
+        i.cost_amount,
         f.local_date,
         f.month_key,
         f.net_amount_native as order_native,
-        f.net_amount_aed as order_aed,
-        round(i.net_amount * f.fx_rate_to_aed, 2) as line_aed,
-        sum(i.net_amount) over (partition by i.order_id) as lines_native,
-        sum(round(i.net_amount * f.fx_rate_to_aed, 2)) over (partition by i.order_id) as lines_aed,
-        row_number() over (partition by i.order_id order by abs(i.net_amount) desc, i.line_no asc) as size_rank
+        f.net_amount_aed as order_aed
     from tmp_fact_order as f
     inner join stg.oms_order_items as i on f.order_id = i.order_id
+),
+
+residue as (
+    select
+        order_id,
+        min(line_no) as first_line_no,
+        min(order_aed) - sum(line_aed) as residue_aed
+    from lines
+    group by order_id
+    having sum(net_amount) = min(order_native)
 )
 
 select
-    order_id,
-    line_no,
-    order_sk,
-    sku,
-    category,
-    quantity,
-    unit_price,
-    discount_amount,
-    net_amount as net_amount_native,
-    line_aed + case when size_rank = 1 and lines_native = order_native then order_aed - lines_aed else 0 end
-        as net_amount_aed,
-    cost_amount as cost_amount_native,
-    local_date,
-    month_key
-from lines;
+    l.order_id,
+    l.line_no,
+    l.order_sk,
+    l.sku,
+    l.category,
+    l.quantity,
+    l.unit_price,
+    l.discount_amount,
+    l.net_amount as net_amount_native,
+    l.line_aed + coalesce(r.residue_aed, 0) as net_amount_aed,
+    l.cost_amount as cost_amount_native,
+    l.local_date,
+    l.month_key
+from lines as l
+left join residue as r on l.order_id = r.order_id and l.line_no = r.first_line_no
+order by l.order_id, l.line_no;

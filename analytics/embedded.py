@@ -8,6 +8,7 @@ simpler with TCP, so we use its bundled binaries (initdb, pg_ctl) and start the 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import warnings
 from pathlib import Path
@@ -87,16 +88,31 @@ def _prepare(user: str | None) -> None:
             conf.write(f"{key} = '{value}'\n")
 
 
-def is_running() -> bool:
+def _postmaster() -> tuple[int, int] | None:
+    """(pid, port) of this data folder's running server, from postmaster.pid; None when not running."""
     pid_file = _pgdata() / "postmaster.pid"
-    if not pid_file.exists():
-        return False
     try:
-        pid = int(pid_file.read_text().splitlines()[0])
+        lines = pid_file.read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
         os.kill(pid, 0)
-    except (ValueError, IndexError, ProcessLookupError, PermissionError):
-        return False
-    return True
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid, port
+
+
+def is_running() -> bool:
+    return _postmaster() is not None
+
+
+def _port() -> int:
+    """The port the server listens on: the running server's, else the configured one."""
+    running = _postmaster()
+    return running[1] if running else embedded_port()
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def start() -> str:
@@ -105,6 +121,10 @@ def start() -> str:
     _prepare(user)
     if not is_running():
         pgdata = _pgdata()
+        if _port_taken(embedded_port()):
+            raise RuntimeError(
+                f"port {embedded_port()} on 127.0.0.1 is used by another program (another checkout's warehouse?); "
+                "set ANALYTICS_WAREHOUSE_PORT to a free port")
         options = f"-p {embedded_port()} -k {pgdata}"
         _run("pg_ctl", ["-D", str(pgdata), "-w", "-t", "60", "-l", str(pgdata / "server.log"),
                         "-o", options, "start"], user)
@@ -121,11 +141,11 @@ def stop() -> bool:
 
 
 def admin_url() -> str:
-    return f"postgresql://{SUPERUSER}@127.0.0.1:{embedded_port()}/postgres"
+    return url("postgres")
 
 
 def url(database: str = DATABASE) -> str:
-    return f"postgresql://{SUPERUSER}@127.0.0.1:{embedded_port()}/{database}"
+    return f"postgresql://{SUPERUSER}@127.0.0.1:{_port()}/{database}"
 
 
 def _ensure_database() -> None:

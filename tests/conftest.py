@@ -8,6 +8,7 @@ test session migrates one template database; ``fresh_warehouse`` clones it per t
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -16,7 +17,14 @@ import pytest
 import sqlalchemy as sa
 
 from analytics import migrate
+from analytics.config import embedded_port
 from analytics.db import engine_for
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _server_url() -> str:
@@ -25,6 +33,11 @@ def _server_url() -> str:
         return url
     from analytics import embedded
 
+    if not embedded.is_running():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            taken = sock.connect_ex(("127.0.0.1", embedded_port())) == 0
+        if taken:  # e.g. another checkout's warehouse: run this checkout's server on a free port
+            os.environ["ANALYTICS_WAREHOUSE_PORT"] = str(_free_port())
     embedded.start()
     return embedded.url("postgres")
 

@@ -184,20 +184,10 @@ def run_airflow(*args: str, check: bool = True, timeout: float | None = 600) -> 
 
 def _ensure_metadata_database() -> None:
     """Start the embedded server and create the ``airflow_meta`` database if it is missing."""
-    import psycopg2
-
     from analytics import embedded
 
     embedded.start()
-    conn = psycopg2.connect(embedded.admin_url())
-    try:
-        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-        with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (META_DATABASE,))
-            if cur.fetchone() is None:
-                cur.execute(f'create database "{META_DATABASE}"')
-    finally:
-        conn.close()
+    embedded.ensure_database(META_DATABASE)
 
 
 def prepare_backends() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analytics.config import embedded_port, warehouse_dir
 
-__all__ = ["DATABASE", "start", "stop", "is_running", "url", "admin_url"]
+__all__ = ["DATABASE", "start", "stop", "is_running", "url", "admin_url", "ensure_database"]
 
 DATABASE = "analytics"
 SUPERUSER = "postgres"
@@ -128,7 +128,7 @@ def start() -> str:
         options = f"-p {embedded_port()} -k {pgdata}"
         _run("pg_ctl", ["-D", str(pgdata), "-w", "-t", "60", "-l", str(pgdata / "server.log"),
                         "-o", options, "start"], user)
-    _ensure_database()
+    ensure_database()
     return url()
 
 
@@ -148,15 +148,17 @@ def url(database: str = DATABASE) -> str:
     return f"postgresql://{SUPERUSER}@127.0.0.1:{_port()}/{database}"
 
 
-def _ensure_database() -> None:
+def ensure_database(name: str = DATABASE) -> None:
+    """Create database ``name`` on the running server if it is missing."""
     import psycopg2
+    from psycopg2 import sql as pgsql
 
     conn = psycopg2.connect(admin_url())
     try:
-        conn.autocommit = True
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with conn.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (DATABASE,))
+            cur.execute("select 1 from pg_database where datname = %s", (name,))
             if cur.fetchone() is None:
-                cur.execute(f'create database "{DATABASE}"')
+                cur.execute(pgsql.SQL("create database {}").format(pgsql.Identifier(name)))
     finally:
         conn.close()

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
-from warehouse_hook import engine, landing, run_date
+from pipeline_tasks import engine, load_and_build_core, run_date
 
 
 @dag(
@@ -35,24 +35,6 @@ from warehouse_hook import engine, landing, run_date
     },
 )
 def customer_activity_month_close():
-    @task
-    def ingest(**context) -> dict:
-        from analytics import pipeline
-
-        return pipeline.ingest_drops(engine(), landing(), run_date(context), context["run_id"])
-
-    @task
-    def stage() -> dict:
-        from analytics import pipeline
-
-        return pipeline.stage_changes(engine())
-
-    @task
-    def core(**context) -> dict:
-        from analytics import pipeline
-
-        return pipeline.build_core(engine(), context["run_id"])
-
     @task
     def close_month(**context) -> dict:
         from analytics import pipeline
@@ -75,7 +57,7 @@ def customer_activity_month_close():
         return pipeline.run_dq(engine(), month_end, context["run_id"], months)
 
     closed = close_month()
-    ingest() >> stage() >> core() >> closed
+    load_and_build_core() >> closed
     data_quality(closed)
 
 

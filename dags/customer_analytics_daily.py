@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-from warehouse_hook import engine, landing, run_date
+from pipeline_tasks import engine, load_and_build_core, run_date
 
 
 @dag(
@@ -29,24 +29,6 @@ from warehouse_hook import engine, landing, run_date
     doc_md=__doc__,
 )
 def customer_analytics_daily():
-    @task
-    def ingest(**context) -> dict:
-        from analytics import pipeline
-
-        return pipeline.ingest_drops(engine(), landing(), run_date(context), context["run_id"])
-
-    @task
-    def stage() -> dict:
-        from analytics import pipeline
-
-        return pipeline.stage_changes(engine())
-
-    @task
-    def core(**context) -> dict:
-        from analytics import pipeline
-
-        return pipeline.build_core(engine(), context["run_id"])
-
     @task
     def marts(**context) -> dict:
         from analytics import pipeline
@@ -63,7 +45,7 @@ def customer_analytics_daily():
         return pipeline.run_dq(engine(), run_date(context), context["run_id"], months)
 
     built = marts()
-    ingest() >> stage() >> core() >> built
+    load_and_build_core() >> built
     data_quality(built)
 
 

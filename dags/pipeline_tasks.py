@@ -1,4 +1,5 @@
-"""Shared by the DAG files (not a DAG): the warehouse engine, the landing folder and the run's date.
+"""Shared by the DAG files (not a DAG): the warehouse engine, the landing folder, the run's date and the
+front of both DAGs (ingest -> stage -> core).
 
 The warehouse is the Airflow connection ``warehouse`` (``AIRFLOW_CONN_WAREHOUSE``), else
 ``WAREHOUSE_URL``, else the embedded server. Imports are inside functions so DAG parsing stays cheap.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+
+from airflow.sdk import task
 
 BUSINESS_TIMEZONE = "Asia/Riyadh"
 
@@ -38,3 +41,29 @@ def run_date(context: dict[str, Any]) -> date:
 
     moment = context.get("logical_date") or context["dag_run"].run_after
     return pendulum.instance(moment).in_timezone(BUSINESS_TIMEZONE).date()
+
+
+def load_and_build_core():
+    """Tasks ingest -> stage -> core inside the calling DAG; returns the core task to chain on."""
+
+    @task
+    def ingest(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.ingest_drops(engine(), landing(), run_date(context), context["run_id"])
+
+    @task
+    def stage() -> dict:
+        from analytics import pipeline
+
+        return pipeline.stage_changes(engine())
+
+    @task
+    def core(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.build_core(engine(), context["run_id"])
+
+    built = core()
+    ingest() >> stage() >> built
+    return built

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from analytics import pipeline
+from analytics.dq import DataQualityError
 from tests.conftest import query
 from tests.support.landing import LandingBuilder
 
@@ -187,3 +188,19 @@ def test_redelivered_rows_and_malformed_rows_change_nothing(engine, tmp_path):
     assert query(engine, f"select {columns} from core.fact_customer_monthly_activity") == before
     assert query(engine, "select count(*), min(field_name) from audit.rejected_row") == [(1, "is_vip")]
     assert query(engine, "select count(*) from audit.late_arrival") == [(0,)]
+
+
+def test_a_failed_control_publishes_nothing_and_names_the_problem(engine, tmp_path):
+    b = _base(tmp_path)
+    b.orders("2025-10-03", [{"order_id": "A", "customer_id_nat": "C1", "net_amount": "70.00"}])
+    root = b.write()
+    _run(engine, root, date(2025, 10, 3))
+    before = query(engine, "select * from core.fact_customer_monthly_activity")
+    # A SAR order whose local date has no rate: the control fails and the published month stays.
+    LandingBuilder(root).orders("2025-10-04", [{"order_id": "B", "customer_id_nat": "C2", "store_id": "SA-RUH-01",
+                                                "order_ts": "2025-12-01T10:00:00+03:00"}]).write()
+    with pytest.raises(DataQualityError, match="orders_missing_fx.*SAR 2025-12-01"):
+        _run(engine, root, date(2025, 12, 2))
+    assert query(engine, "select * from core.fact_customer_monthly_activity") == before
+    assert query(engine, "select count(*) from audit.dq_result where status = 'FAIL' "
+                         "and check_name = 'orders_missing_fx'") == [(1,)]

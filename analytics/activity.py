@@ -69,6 +69,15 @@ def open_months(conn, as_of: date) -> list[date]:
     return [m for m in _months_between(row[0], month_start(as_of)) if m not in frozen]
 
 
+def history_sql(conn, months: list[date]) -> str:
+    """How a build reads the customers' frozen history: from the per-customer summary, unless a frozen
+    month lies inside the range being built (a restatement of an older month), which needs the
+    month-by-month scan of the frozen partitions."""
+    if all(month < months[0] for month in frozen_months(conn)):
+        return "transform/activity/history_from_summary.sql"
+    return "transform/activity/history_from_scan.sql"
+
+
 def _partition_name(month: date) -> str:
     return f"{FACT}_p{month:%Y%m}"
 
@@ -132,7 +141,7 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
     Raises :class:`analytics.dq.DataQualityError` (publishing nothing) when a control fails.
     """
     started = time.perf_counter()
-    with db.transaction(engine) as conn:
+    with db.transaction(engine, bulk=True) as conn:
         build_months = sorted(months) if months is not None else open_months(conn, as_of)
         build_months = [m for m in build_months if m <= month_start(as_of)]
         if not build_months:
@@ -144,6 +153,7 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
         with conn.cursor() as cur:
             _create_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/01_inputs.sql", params)
+        db.run_sql(conn, history_sql(conn, build_months), params)
         rows = db.run_sql(conn, "transform/activity/02_build_stage.sql", params, stage)
         with conn.cursor() as cur:
             _index_stage(cur, build_months)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -57,13 +59,19 @@ def engine_for(url: str | sa.URL | None = None) -> sa.Engine:
 
 
 @contextmanager
-def transaction(engine: sa.Engine) -> Iterator[Any]:
-    """A psycopg2 connection in one transaction: committed on success, rolled back on error."""
+def transaction(engine: sa.Engine, bulk: bool = False) -> Iterator[Any]:
+    """A psycopg2 connection in one transaction: committed on success, rolled back on error.
+
+    ``bulk`` raises this transaction's sort/hash memory to ``ANALYTICS_BUILD_WORK_MEM`` (default 1GB):
+    full builds sort and join tens of millions of rows, which spill to disk at the server default.
+    """
     raw = engine.raw_connection()
     try:
         conn = raw.driver_connection
         with conn.cursor() as cur:
             cur.execute("set application_name = 'analytics'; set time zone 'UTC'")
+            if bulk:
+                cur.execute("select set_config('work_mem', %s, true)", (build_work_mem(),))
         yield conn
         conn.commit()
     except BaseException:
@@ -71,6 +79,13 @@ def transaction(engine: sa.Engine) -> Iterator[Any]:
         raise
     finally:
         raw.close()
+
+
+def build_work_mem() -> str:
+    value = os.environ.get("ANALYTICS_BUILD_WORK_MEM", "1GB").strip()
+    if not re.fullmatch(r"\d+\s*(kB|MB|GB)", value):
+        raise ValueError(f"ANALYTICS_BUILD_WORK_MEM must look like 256MB or 1GB, got {value!r}")
+    return value
 
 
 @cache

@@ -38,6 +38,7 @@ def _freeze(conn, month: date, run_id: str, restatement: bool, reason: str | Non
           left join core.agg_activity_month_region as a on a.month_key = %(m)s and a.region = 'ALL'
         returning freeze_id""", {"m": month, "restatement": restatement, "reason": reason, "run": run_id})
     assert row is not None
+    db.run_sql(conn, "transform/activity/refresh_frozen_history.sql")
     if restatement:
         with conn.cursor() as cur:
             cur.execute("update audit.late_arrival set restated_in_freeze_id = %(f)s "

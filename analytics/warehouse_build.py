@@ -61,7 +61,7 @@ def _set_watermark(conn, name: str, value: int) -> None:
 
 def stage(engine: sa.Engine) -> dict:
     """Merge raw rows of loads past the stg watermark into stg; returns the load range processed."""
-    with db.transaction(engine) as conn:
+    with db.transaction(engine, bulk=True) as conn:
         start = _watermark(conn, "stg_load_watermark")
         end = db.fetch_one(conn, "select coalesce(max(load_id), 0) from audit.file_load")[0]
         if end > start:
@@ -82,7 +82,7 @@ def stage(engine: sa.Engine) -> dict:
 
 def build_core(engine: sa.Engine, run_id: str) -> dict:
     """Re-derive core dimensions and order facts for everything changed past the core watermark."""
-    with db.transaction(engine) as conn:
+    with db.transaction(engine, bulk=True) as conn:
         start = _watermark(conn, "core_load_watermark")
         end = _watermark(conn, "stg_load_watermark")
         changed = 0

@@ -111,7 +111,7 @@ def main() -> int:
 
     print("closing past months (month-close DAG runs):")
     started = time.perf_counter()
-    month = month_start(args.end_date - timedelta(days=31 * args.months))
+    month = add_months(month_start(args.end_date), 1 - args.months)
     last_to_close = add_months(month_start(args.end_date), -1)
     while month <= last_to_close:
         if month < month_start(before_last):

@@ -204,3 +204,22 @@ def test_a_failed_control_publishes_nothing_and_names_the_problem(engine, tmp_pa
     assert query(engine, "select * from core.fact_customer_monthly_activity") == before
     assert query(engine, "select count(*) from audit.dq_result where status = 'FAIL' "
                          "and check_name = 'orders_missing_fx'") == [(1,)]
+
+
+def test_history_summary_and_scan_of_frozen_months_give_the_same_rows(engine, tmp_path, monkeypatch):
+    from analytics import activity
+    from analytics.generate import generate_landing
+
+    generate_landing(tmp_path, customers=300, months=4, seed=9, end_date=date(2025, 11, 30))
+    for run_date in (date(2025, 9, 2), date(2025, 10, 2)):
+        pipeline.ingest_drops(engine, tmp_path, run_date, "close")
+        pipeline.stage_changes(engine)
+        pipeline.build_core(engine, "close")
+        pipeline.close_month(engine, run_date, "close")
+    _run(engine, tmp_path, date(2025, 11, 30))
+    sql = "select * from core.fact_customer_monthly_activity where month_key >= '2025-10-01' order by 2, 3"
+    from_summary = query(engine, sql)
+    monkeypatch.setattr(activity, "history_sql", lambda conn, months: "transform/activity/history_from_scan.sql")
+    _run(engine, tmp_path, date(2025, 11, 30))
+    assert query(engine, sql) == from_summary
+    assert len(from_summary) > 200

@@ -1,0 +1,1 @@
+drop table if exists core.customer_frozen_history;

@@ -37,14 +37,10 @@ def publish_activity(engine: sa.Engine, as_of: date, run_id: str) -> dict:
         return activity.build_activity(engine, as_of, run_id).as_dict()
 
 
-def run_dq(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> dict:
-    """Controls on the published months (default: the open months through ``as_of``)."""
+def run_dq(engine: sa.Engine, as_of: date, run_id: str, months: list[date]) -> dict:
+    """Order and warehouse controls for the months the run built (their activity controls ran before
+    publishing)."""
     with warehouse_build.pipeline_lock(engine):
-        if months is None:
-            from analytics import db
-
-            with db.transaction(engine) as conn:
-                months = activity.open_months(conn, as_of)
         results = dq.run_checks(engine, run_id, months, as_of)
     return {"controls": len(results), "failed": sum(not r.passed for r in results)}
 

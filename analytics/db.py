@@ -29,6 +29,7 @@ __all__ = [
     "load_sql",
     "run_sql",
     "copy_from_buffer",
+    "append_from",
     "fetch_all",
     "fetch_one",
     "indexes_deferred",
@@ -62,8 +63,9 @@ def engine_for(url: str | sa.URL | None = None) -> sa.Engine:
 def transaction(engine: sa.Engine, bulk: bool = False) -> Iterator[Any]:
     """A psycopg2 connection in one transaction: committed on success, rolled back on error.
 
-    ``bulk`` raises this transaction's sort/hash memory to ``ANALYTICS_BUILD_WORK_MEM`` (default 1GB):
-    full builds sort and join tens of millions of rows, which spill to disk at the server default.
+    ``bulk`` sets this transaction's sort/hash memory to ``ANALYTICS_BUILD_WORK_MEM`` (default 256MB):
+    enough for the build's hash joins to stay in memory; larger values make big sorts slower (a
+    cache-friendly external merge beats one huge in-memory quicksort).
     """
     raw = engine.raw_connection()
     try:
@@ -82,7 +84,7 @@ def transaction(engine: sa.Engine, bulk: bool = False) -> Iterator[Any]:
 
 
 def build_work_mem() -> str:
-    value = os.environ.get("ANALYTICS_BUILD_WORK_MEM", "1GB").strip()
+    value = os.environ.get("ANALYTICS_BUILD_WORK_MEM", "256MB").strip()
     if not re.fullmatch(r"\d+\s*(kB|MB|GB)", value):
         raise ValueError(f"ANALYTICS_BUILD_WORK_MEM must look like 256MB or 1GB, got {value!r}")
     return value
@@ -132,6 +134,18 @@ def copy_from_buffer(conn: Any, table: str, columns: list[str] | tuple[str, ...]
     buffer.seek(0)
     with conn.cursor() as cur:
         cur.copy_expert(statement.as_string(conn), buffer)
+
+
+def append_from(conn: Any, source: str, target: str) -> int:
+    """``insert into target select from source`` by column name (the source's columns), in one statement."""
+    with conn.cursor() as cur:
+        cur.execute(pgsql.SQL("select * from {} limit 0").format(_identifier(source)))
+        columns = pgsql.SQL(", ").join(pgsql.Identifier(d.name) for d in cur.description)
+        started = time.perf_counter()
+        cur.execute(pgsql.SQL("insert into {} ({}) select {} from {}").format(
+            _identifier(target), columns, columns, _identifier(source)))
+        log.info("append %s -> %s: %s rows in %.2fs", source, target, cur.rowcount, time.perf_counter() - started)
+        return cur.rowcount
 
 
 @contextmanager

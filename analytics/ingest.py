@@ -37,7 +37,7 @@ __all__ = ["LandingFile", "IngestSummary", "RefusedFilesError", "discover", "ing
 log = logging.getLogger(__name__)
 
 _DROP_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Reference data first so that a drop's orders find its stores and rates.
+# Load order within a drop and lane: reference data, customers, orders, order lines.
 _KIND_ORDER = {name: i for i, name in enumerate(
     ["pos_stores", "fx_rates", "crm_customers", "oms_orders", "oms_order_items"]
 )}
@@ -311,14 +311,17 @@ def _load_lane(engine: sa.Engine, files: list[LandingFile], run_id: str) -> Inge
 def ingest(engine: sa.Engine, landing: Path, through: date, run_id: str) -> IngestSummary:
     """Load every not-yet-seen file of drops dated on or before ``through``.
 
-    Order lines load on a second connection in parallel with the other kinds (the largest file kinds
-    then keep both cores busy: Arrow validation in this process, COPY parsing in the server). Within a
-    kind, files load in ingestion-date order, which is all that "latest ingestion wins" relies on.
+    Files load on two connections in parallel, split by kind so that both lanes carry about the same
+    work: orders (the costliest to validate) with the small reference files on one, order lines and the
+    CRM on the other. Arrow validation runs in this process while the server parses the other lane's
+    COPY, which keeps both cores busy. Within a kind, files load in ingestion-date order, which is all
+    that "latest ingestion wins" relies on; kinds do not depend on each other at load time.
     Raises :class:`RefusedFilesError` after all other files are loaded if any file was refused.
     """
     files = discover(landing, through)
-    lanes = [[f for f in files if f.spec is None or f.spec.name != "oms_order_items"],
-             [f for f in files if f.spec is not None and f.spec.name == "oms_order_items"]]
+    second_lane = {"oms_order_items", "crm_customers"}
+    lanes = [[f for f in files if f.spec is None or f.spec.name not in second_lane],
+             [f for f in files if f.spec is not None and f.spec.name in second_lane]]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
         futures = [pool.submit(_load_lane, engine, lane, run_id) for lane in lanes if lane]
         results = [future.result() for future in futures]

@@ -172,7 +172,8 @@ where l.order_id = t.order_id;
 
 -- Line AED: each line converted at the order's rate; when the lines add up to the order in native
 -- currency, the rounding residue (a few cents at most) goes to the order's first line so that the lines
--- add up to the order's AED to the cent.
+-- add up to the order's AED to the cent. One sort by (order_id, line_no) serves both windows and the
+-- insert order.
 insert into core.fact_order_line (
     order_id, line_no, order_sk, sku, category, quantity, unit_price, discount_amount, net_amount_native,
     net_amount_aed, cost_amount_native, local_date, month_key
@@ -198,30 +199,35 @@ with lines as (
     inner join stg.oms_order_items as i on f.order_id = i.order_id
 ),
 
-residue as (
+with_order_totals as (
+    select
+        lines.*,
+        row_number() over by_line as line_rank,
+        sum(net_amount) over whole_order as lines_native,
+        sum(line_aed) over whole_order as lines_aed
+    from lines
+    window whole_order as (partition by order_id), by_line as (partition by order_id order by line_no)
+),
+
+final as (
     select
         order_id,
-        min(line_no) as first_line_no,
-        min(order_aed) - sum(line_aed) as residue_aed
-    from lines
-    group by order_id
-    having sum(net_amount) = min(order_native)
+        line_no,
+        order_sk,
+        sku,
+        category,
+        quantity,
+        unit_price,
+        discount_amount,
+        net_amount as net_amount_native,
+        line_aed
+        + case when line_rank = 1 and lines_native = order_native then order_aed - lines_aed else 0 end
+        as net_amount_aed,
+        cost_amount as cost_amount_native,
+        local_date,
+        month_key
+    from with_order_totals
 )
 
-select
-    l.order_id,
-    l.line_no,
-    l.order_sk,
-    l.sku,
-    l.category,
-    l.quantity,
-    l.unit_price,
-    l.discount_amount,
-    l.net_amount as net_amount_native,
-    l.line_aed + coalesce(r.residue_aed, 0) as net_amount_aed,
-    l.cost_amount as cost_amount_native,
-    l.local_date,
-    l.month_key
-from lines as l
-left join residue as r on l.order_id = r.order_id and l.line_no = r.first_line_no
-order by l.order_id, l.line_no;
+select * from final
+order by order_id, line_no;

@@ -1,38 +1,14 @@
--- stg.crm_customers (latest version per customer) and stg.crm_customer_versions (every distinct
--- updated_at, for SCD2) from the CRM rows of loads (from_load, to_load]. Region is conformed from country.
-create temporary table tmp_crm_incoming on commit drop as
-select
-    r.customer_id_nat,
-    r.full_name,
-    r.email,
-    r.phone,
-    r.city,
-    r.country_code,
-    c.region,
-    r.loyalty_tier,
-    r.is_vip,
-    r.customer_flag,
-    r.acquisition_channel,
-    r.signup_date,
-    nullif(r.merged_into, r.customer_id_nat) as merged_into,
-    r.updated_at,
-    fl.ingestion_date,
-    r.load_id,
-    r.source_line
-from raw.crm_customers as r
-inner join audit.file_load as fl on r.load_id = fl.load_id
-left join core.dim_country as c on r.country_code = c.country_code
-where r.load_id > %(from_load)s and r.load_id <= %(to_load)s;
-
+-- Merge tmp_incoming_crm_customers and tmp_incoming_crm_customer_versions (incoming.sql) into
+-- stg.crm_customers (latest version per customer) and stg.crm_customer_versions (every distinct updated_at,
+-- for SCD2). A later, different row replaces the staged one; an identical re-delivery changes nothing.
 insert into stg.crm_customers as s (
     customer_id_nat, full_name, email, phone, city, country_code, region, loyalty_tier, is_vip, customer_flag,
     acquisition_channel, signup_date, merged_into, updated_at, ingestion_date, load_id, source_line, changed_load_id
 )
-select distinct on (customer_id_nat)
+select
     customer_id_nat, full_name, email, phone, city, country_code, region, loyalty_tier, is_vip, customer_flag,
-    acquisition_channel, signup_date, merged_into, updated_at, ingestion_date, load_id, source_line, load_id
-from tmp_crm_incoming
-order by customer_id_nat asc, updated_at desc, ingestion_date desc, load_id desc, source_line desc
+    acquisition_channel, signup_date, merged_into, updated_at, ingestion_date, load_id, source_line, changed_load_id
+from tmp_incoming_crm_customers
 on conflict (customer_id_nat) do update set
     full_name = excluded.full_name,
     email = excluded.email,
@@ -68,11 +44,10 @@ insert into stg.crm_customer_versions as v (
     customer_id_nat, updated_at, full_name, loyalty_tier, region, is_vip, ingestion_date, load_id, source_line,
     changed_load_id
 )
-select distinct on (customer_id_nat, updated_at)
+select
     customer_id_nat, updated_at, full_name, loyalty_tier, region, is_vip, ingestion_date, load_id, source_line,
-    load_id
-from tmp_crm_incoming
-order by customer_id_nat asc, updated_at asc, ingestion_date desc, load_id desc, source_line desc
+    changed_load_id
+from tmp_incoming_crm_customer_versions
 on conflict (customer_id_nat, updated_at) do update set
     full_name = excluded.full_name,
     loyalty_tier = excluded.loyalty_tier,

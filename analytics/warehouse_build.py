@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
@@ -20,10 +21,14 @@ __all__ = ["pipeline_lock", "stage", "build_core"]
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
-_STG_MERGE_SQL = ("transform/stg/crm_customers.sql", "transform/stg/oms_orders.sql",
-                  "transform/stg/oms_order_items.sql")
-# Each has a view tmp_incoming_<table> (incoming.sql) with the table's columns.
-_STG_INCOMING = ("crm_customers", "crm_customer_versions", "oms_orders", "oms_order_items")
+# stg tables filled from their views tmp_incoming_<table> (incoming.sql), with the file that merges them,
+# in two lanes of about equal work that run in parallel on two connections.
+_StgGroup = tuple[tuple[str, ...], str]
+_STG_LANES: tuple[tuple[_StgGroup, ...], ...] = (
+    ((("crm_customers", "crm_customer_versions"), "transform/stg/crm_customers.sql"),
+     (("oms_orders",), "transform/stg/oms_orders.sql")),
+    ((("oms_order_items",), "transform/stg/oms_order_items.sql"),),
+)
 _CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
              "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
 
@@ -64,35 +69,50 @@ def stage(engine: sa.Engine) -> dict:
     """Merge raw rows of loads past the stg watermark into stg; returns the load range processed.
 
     The first load appends to empty tables with their indexes dropped and rebuilt once (an upsert checks
-    the key row by row and is several times slower); later loads merge.
+    the key row by row and is several times slower); later loads merge. The order lines are staged on a
+    second connection in parallel and committed just before this transaction moves the watermark; if
+    this transaction then fails, the rerun stages the same loads again, which changes nothing.
     """
     with db.transaction(engine, bulk=True) as conn:
         start = _watermark(conn, "stg_load_watermark")
         end = db.fetch_one(conn, "select coalesce(max(load_id), 0) from audit.file_load")[0]
         if end > start:
             params = {"from_load": start, "to_load": end}
-            db.run_sql(conn, "transform/stg/reference.sql", params)
-            db.run_sql(conn, "transform/stg/incoming.sql", params)
-            if start == 0:
-                _append_first_load(conn)
-            else:
-                for path in _STG_MERGE_SQL:
-                    db.run_sql(conn, path, params)
-            with conn.cursor() as cur:
-                cur.execute("analyze stg.oms_orders; analyze stg.oms_order_items; analyze stg.crm_customers")
+            main_lane, second_lane = _STG_LANES
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage") as pool:
+                second = pool.submit(_stage_in_own_transaction, engine, second_lane, params)
+                db.run_sql(conn, "transform/stg/reference.sql", params)
+                _stage_groups(conn, main_lane, params)
+                second.result()
             _set_watermark(conn, "stg_load_watermark", end)
     log.info("stage: loads (%s, %s]", start, end)
     return {"from_load": start, "to_load": end}
 
 
-def _append_first_load(conn) -> None:
-    """Fill the empty stg tables from their incoming views. Truncating them in this transaction lets a
-    server with wal_level=minimal skip WAL for the load; keys and indexes are built once at the end."""
+def _stage_in_own_transaction(engine: sa.Engine, groups: tuple[_StgGroup, ...], params: dict) -> None:
+    with db.transaction(engine, bulk=True) as conn:
+        _stage_groups(conn, groups, params)
+
+
+def _stage_groups(conn, groups: tuple[_StgGroup, ...], params: dict) -> None:
+    """Fill (first load) or merge (later loads) the groups' stg tables from their incoming views.
+
+    On the first load (``from_load`` 0) the tables are empty: truncating them in this transaction lets
+    a server with wal_level=minimal skip WAL, and keys and indexes are built once at the end.
+    """
+    db.run_sql(conn, "transform/stg/incoming.sql", params)
+    tables = [table for group_tables, _ in groups for table in group_tables]
+    if params["from_load"] == 0:
+        with conn.cursor() as cur:
+            cur.execute("truncate " + ", ".join(f"stg.{t}" for t in tables))
+        for table in tables:
+            with db.indexes_deferred(conn, f"stg.{table}"):
+                db.append_from(conn, f"tmp_incoming_{table}", f"stg.{table}")
+    else:
+        for _, merge_sql in groups:
+            db.run_sql(conn, merge_sql, params)
     with conn.cursor() as cur:
-        cur.execute("truncate " + ", ".join(f"stg.{t}" for t in _STG_INCOMING))
-    for table in _STG_INCOMING:
-        with db.indexes_deferred(conn, f"stg.{table}"):
-            db.append_from(conn, f"tmp_incoming_{table}", f"stg.{table}")
+        cur.execute("; ".join(f"analyze stg.{t}" for t in tables))
 
 
 def build_core(engine: sa.Engine, run_id: str) -> dict:

@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from psycopg2 import sql as pgsql
 
-from analytics import db, dq
+from analytics import db, dq, partitions
 
 __all__ = ["BuildResult", "open_months", "build_activity", "month_start", "add_months"]
 
@@ -82,57 +82,34 @@ def _partition_name(month: date) -> str:
     return f"{FACT}_p{month:%Y%m}"
 
 
+def _month_bounds(month: date) -> tuple[date, date]:
+    return month, add_months(month, 1)
+
+
 def _create_stage(cur, months: list[date]) -> None:
+    """A partitioned stage table with one partition per month, so one INSERT fills all months."""
     cur.execute(pgsql.SQL("drop table if exists core.{} cascade").format(pgsql.Identifier(STAGE)))
     cur.execute(pgsql.SQL("create table core.{} (like core.{} including defaults) partition by range (month_key)")
                 .format(pgsql.Identifier(STAGE), pgsql.Identifier(FACT)))
     for month in months:
         cur.execute(pgsql.SQL("create table core.{} partition of core.{} for values from (%s) to (%s)").format(
-            pgsql.Identifier(_partition_name(month) + "_stage"), pgsql.Identifier(STAGE)),
-            (month, add_months(month, 1)))
+            pgsql.Identifier(_partition_name(month) + "_stage"), pgsql.Identifier(STAGE)), _month_bounds(month))
 
 
-def _index_stage(cur, months: list[date]) -> None:
-    """Primary key and an explicit month CHECK per stage partition, so ATTACH needs no scan."""
+def _seal_stage(cur, months: list[date]) -> None:
     for month in months:
-        part = _partition_name(month) + "_stage"
-        cur.execute(pgsql.SQL(
-            "alter table core.{part} add constraint {pk} primary key (customer_id_nat, month_key), "
-            "add constraint {chk} check (month_key >= %s and month_key < %s)").format(
-            part=pgsql.Identifier(part), pk=pgsql.Identifier(f"{part}_pkey"),
-            chk=pgsql.Identifier(f"{part}_month_chk")), (month, add_months(month, 1)))
+        partitions.seal_stage(cur, "core", _partition_name(month) + "_stage", ("customer_id_nat", "month_key"),
+                              "month_key", _month_bounds(month))
 
 
-def _swap(cur, months: list[date], existing: set[str]) -> None:
+def _swap(cur, months: list[date], attached: set[str]) -> None:
     """Replace each month's published partition with its stage partition."""
     for month in months:
-        final = _partition_name(month)
-        staged = final + "_stage"
+        staged = _partition_name(month) + "_stage"
         cur.execute(pgsql.SQL("alter table core.{} detach partition core.{}").format(
             pgsql.Identifier(STAGE), pgsql.Identifier(staged)))
-        if final in existing:
-            cur.execute(pgsql.SQL("alter table core.{} detach partition core.{}").format(
-                pgsql.Identifier(FACT), pgsql.Identifier(final)))
-            cur.execute(pgsql.SQL("drop table core.{}").format(pgsql.Identifier(final)))
-        cur.execute(pgsql.SQL("alter table core.{} rename to {}").format(
-            pgsql.Identifier(staged), pgsql.Identifier(final)))
-        for suffix in ("pkey", "month_chk"):
-            cur.execute(pgsql.SQL("alter table core.{} rename constraint {} to {}").format(
-                pgsql.Identifier(final), pgsql.Identifier(f"{staged}_{suffix}"),
-                pgsql.Identifier(f"{final}_{suffix}")))
-        cur.execute(pgsql.SQL("alter table core.{} attach partition core.{} for values from (%s) to (%s)").format(
-            pgsql.Identifier(FACT), pgsql.Identifier(final)), (month, add_months(month, 1)))
+        partitions.swap_in(cur, "core", FACT, staged, _partition_name(month), _month_bounds(month), attached)
     cur.execute(pgsql.SQL("drop table core.{}").format(pgsql.Identifier(STAGE)))
-
-
-def _existing_partitions(conn) -> set[str]:
-    rows = db.fetch_all(conn, """
-        select c.relname from pg_inherits i
-        join pg_class c on c.oid = i.inhrelid
-        join pg_class p on p.oid = i.inhparent
-        join pg_namespace n on n.oid = p.relnamespace
-        where n.nspname = 'core' and p.relname = %(fact)s""", {"fact": FACT})
-    return {r[0] for r in rows}
 
 
 def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> BuildResult:
@@ -156,13 +133,13 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
         db.run_sql(conn, history_sql(conn, build_months), params)
         rows = db.run_sql(conn, "transform/activity/02_build_stage.sql", params, stage)
         with conn.cursor() as cur:
-            _index_stage(cur, build_months)
+            _seal_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/03_region_summary.sql", params, stage)
         dq.check_activity_stage(engine, conn, run_id, f"core.{STAGE}", build_months, as_of)
-        existing = _existing_partitions(conn)
+        attached = partitions.attached_partitions(conn, "core", FACT)
         with conn.cursor() as cur:
             cur.execute("set local lock_timeout = '60s'")
-            _swap(cur, build_months, existing)
+            _swap(cur, build_months, attached)
             cur.execute("delete from core.agg_activity_month_region where month_key = any(%(m)s::date[])",
                         {"m": build_months})
             cur.execute("insert into core.agg_activity_month_region select month_key, region, active_customers, "

@@ -6,14 +6,18 @@ while it works and returns a small dict of figures (fit for XCom).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from analytics import activity, dq, ingest, month_close, warehouse_build
+from analytics import activity, dq, ingest, month_close, scoring, snapshots, warehouse_build
 
-__all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month", "run_daily"]
+__all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month",
+           "build_features", "score", "publish_scores", "run_daily", "SCORERS"]
+
+# The scorer steps, run in parallel after the features and before the publish.
+SCORERS = ("rfm", "clv", "churn")
 
 
 def ingest_drops(engine: sa.Engine, landing: Path, through: date, run_id: str) -> dict:
@@ -51,6 +55,29 @@ def close_month(engine: sa.Engine, run_date: date, run_id: str, restate: bool = 
         return month_close.close_month(engine, run_date, run_id, restate, reason)
 
 
+def build_features(engine: sa.Engine, day: date) -> dict:
+    """The scorers' shared input: features as of ``day``, and as of the churn model's training cut-off."""
+    cutoff = day - timedelta(days=scoring.churn_horizon_days())
+    with warehouse_build.pipeline_lock(engine):
+        return {"customers": snapshots.build_features(engine, day),
+                "training_cutoff": cutoff.isoformat(),
+                "training_customers": snapshots.build_features(engine, cutoff)}
+
+
+def score(engine: sa.Engine, scorer: str, day: date, run_id: str) -> dict:
+    """One scorer into its stage table. No pipeline lock: the scorers run side by side and touch only
+    their own stage tables."""
+    if scorer not in SCORERS:
+        raise ValueError(f"unknown scorer {scorer!r}; expected one of {SCORERS}")
+    rows = getattr(scoring, f"score_{scorer}")(engine, day, run_id)
+    return {"scorer": scorer, "customers": rows}
+
+
+def publish_scores(engine: sa.Engine, day: date) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return snapshots.publish(engine, day)
+
+
 def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     """All daily steps in order (the CLI's equivalent of the daily DAG)."""
     summary = {"ingest": ingest_drops(engine, landing, day, run_id)}
@@ -59,4 +86,7 @@ def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     summary["activity"] = publish_activity(engine, day, run_id)
     months = [date.fromisoformat(m) for m in summary["activity"]["months"]]
     summary["dq"] = run_dq(engine, day, run_id, months)
+    summary["features"] = build_features(engine, day)
+    summary["scores"] = [score(engine, scorer, day, run_id) for scorer in SCORERS]
+    summary["published"] = publish_scores(engine, day)
     return summary

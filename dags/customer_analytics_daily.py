@@ -3,10 +3,13 @@
 
 Daily at 05:00 Asia/Riyadh. The run with logical date D loads every landing drop dated on or before D
 that was not loaded yet, merges it into `stg`, re-derives `core` for what changed, rebuilds the
-month-to-date activity of every open (not frozen) month through D and runs the data-quality controls.
+month-to-date activity of every open (not frozen) month through D, computes the customers' features as
+of D, scores them with the RFM, lifetime-value and churn scorers in parallel, publishes the three score
+snapshots together and runs the data-quality controls.
 
-Re-running a date changes nothing. A refused file or a failed control fails the run; published data
-stays as it was. Data moves through PostgreSQL; XCom carries only small summaries.
+Re-running a date gives the same rows. A refused file, a failed scorer or a failed control fails the run;
+published data (activity months, yesterday's scores) stays as it was. Data moves through PostgreSQL;
+XCom carries only small summaries.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import dag, task
 from pipeline_tasks import engine, load_and_build_core, run_date
+
+# The scorers of analytics.pipeline.SCORERS (named here so that parsing imports no analytics code).
+SCORERS = ("rfm", "clv", "churn")
 
 
 @dag(
@@ -30,10 +36,28 @@ from pipeline_tasks import engine, load_and_build_core, run_date
 )
 def customer_analytics_daily():
     @task
-    def marts(**context) -> dict:
+    def activity(**context) -> dict:
         from analytics import pipeline
 
         return pipeline.publish_activity(engine(), run_date(context), context["run_id"])
+
+    @task
+    def features(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.build_features(engine(), run_date(context))
+
+    @task
+    def score(scorer: str, **context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.score(engine(), scorer, run_date(context), context["run_id"])
+
+    @task
+    def publish_scores(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.publish_scores(engine(), run_date(context))
 
     @task
     def data_quality(built: dict, **context) -> dict:
@@ -44,9 +68,11 @@ def customer_analytics_daily():
         months = [date.fromisoformat(m) for m in built["months"]]
         return pipeline.run_dq(engine(), run_date(context), context["run_id"], months)
 
-    built = marts()
-    load_and_build_core() >> built
-    data_quality(built)
+    built = activity()
+    scored = [score.override(task_id=f"score_{name}")(name) for name in SCORERS]
+    published = publish_scores()
+    load_and_build_core() >> built >> features() >> scored >> published
+    published >> data_quality(built)
 
 
 customer_analytics_daily()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from analytics import pipeline
+
 DAG_IDS = {"customer_analytics_daily", "customer_activity_month_close"}
 
 
@@ -24,7 +26,12 @@ def test_header_conventions(dagbag, dag_id):
 def test_daily_schedule_and_graph(dagbag):
     dag = dagbag.get_dag("customer_analytics_daily")
     assert dag.schedule == "0 5 * * *"
-    assert _edges(dag) == {("ingest", "stage"), ("stage", "core"), ("core", "marts"), ("marts", "data_quality")}
+    scorers = {f"score_{name}" for name in pipeline.SCORERS}
+    assert _edges(dag) == {
+        ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "features"),
+        ("activity", "data_quality"), ("publish_scores", "data_quality"),
+        *{("features", scorer) for scorer in scorers}, *{(scorer, "publish_scores") for scorer in scorers},
+    }
 
 
 def test_month_close_schedule_params_and_graph(dagbag):

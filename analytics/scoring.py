@@ -1,0 +1,193 @@
+"""The scorer steps of the daily run (DESIGN §6): each reads the shared features, fits on all customers,
+scores them shard by shard into its stage table and records its models in ``audit.model_run``.
+
+Fit globally, score in shards: every model is fitted once on all customers (or their sufficient
+statistics), so scoring any split of the customers gives the same rows as scoring them at once.
+``ANALYTICS_SCORING_SHARDS`` (default 1) sets how many shards a step scores, one COPY each.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from analytics import db, snapshots
+
+__all__ = ["scoring_shards", "churn_horizon_days", "score_rfm", "score_clv", "score_churn", "record_model_run"]
+
+log = logging.getLogger(__name__)
+
+
+def scoring_shards() -> int:
+    raw = os.environ.get("ANALYTICS_SCORING_SHARDS", "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= 256:
+        raise ValueError(f"ANALYTICS_SCORING_SHARDS must be a whole number from 1 to 256, got {raw!r}")
+    return int(raw)
+
+
+def _shards(features: pd.DataFrame, shards: int) -> Iterator[pd.DataFrame]:
+    if shards == 1:
+        yield features
+        return
+    numbers = snapshots.shard_of(features["customer_id_nat"], shards)
+    for shard in range(shards):
+        yield features[numbers == shard]
+
+
+def record_model_run(conn: Any, run_id: str, day: date, model_name: str, *, model_version: str | None = None,
+                     time_unit: str | None = None, sample_size: int | None = None,
+                     compressed_size: int | None = None, converged: bool | None = None,
+                     log_likelihood: float | None = None, params: dict | None = None, metrics: dict | None = None,
+                     seconds: float | None = None) -> None:
+    """One row of ``audit.model_run``."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            insert into audit.model_run (run_id, snapshot_date, model_name, model_version, time_unit, sample_size,
+                                         compressed_size, converged, log_likelihood, params, metrics, seconds)
+            values (%(run_id)s, %(day)s, %(name)s, %(version)s, %(unit)s, %(n)s, %(compressed)s, %(converged)s,
+                    %(ll)s, %(params)s, %(metrics)s, %(seconds)s)""", {
+            "run_id": run_id, "day": day, "name": model_name, "version": model_version, "unit": time_unit,
+            "n": sample_size, "compressed": compressed_size, "converged": converged, "ll": log_likelihood,
+            "params": json.dumps(_plain(params or {})), "metrics": json.dumps(_plain(metrics or {})),
+            "seconds": seconds})
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy of model parameters and metrics: numpy scalars and arrays to Python, NaN to null
+    (jsonb has no NaN), dates to ISO text, dict keys to text."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _write_shards(engine: sa.Engine, fact: str, day: date, features: pd.DataFrame,
+                  score: Callable[[pd.DataFrame], pd.DataFrame], shards: int,
+                  finish: Callable[[Any], None]) -> int:
+    """Score each shard, COPY it into the fact's stage table and seal it, all in one transaction."""
+    rows = 0
+    customer_sk = features.set_index("customer_id_nat")["customer_sk"]
+    with db.transaction(engine) as conn:
+        for number, shard in enumerate(_shards(features, shards)):
+            scored = score(shard)
+            scored.insert(0, "snapshot_date", day)
+            scored.insert(2, "customer_sk", customer_sk.reindex(scored["customer_id_nat"]).to_numpy())
+            snapshots.write_stage(conn, fact, day, scored, append=number > 0)
+            rows += len(scored)
+        snapshots.seal_stage(conn, fact, day)
+        finish(conn)
+    return rows
+
+
+def _latest_snapshot(engine: sa.Engine, fact: str, columns: str, on_or_before: date) -> pd.DataFrame | None:
+    """The latest published snapshot of ``fact`` on or before a date (None when there is none)."""
+    with db.transaction(engine) as conn:
+        row = db.fetch_one(conn, f"select max(snapshot_date) from core.{fact} where snapshot_date <= %(d)s",
+                           {"d": on_or_before})
+    if row is None or row[0] is None:
+        return None
+    return snapshots.read_frame(engine, f"select {columns} from core.{fact} where snapshot_date = %(d)s",
+                                {"d": row[0]})
+
+
+def _segment_rules(engine: sa.Engine) -> pd.DataFrame:
+    return snapshots.read_frame(engine, """
+        select segment_key, segment_code, segment_name, priority, r_min, r_max, f_min, f_max, m_min, m_max,
+               description, recommended_action
+        from core.dim_customer_segment where segment_type = 'rfm' order by priority""")
+
+
+def score_rfm(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
+    """RFM scores and segments of every customer with an order, into the RFM stage table of ``day``."""
+    from analytics.scorers.rfm import OUTPUT_COLUMNS, RFMCalculator
+
+    started = time.perf_counter()
+    features = snapshots.read_features(engine, day)
+    rules = _segment_rules(engine)
+    calculator = RFMCalculator(segment_rules=rules.drop(columns=["segment_key"])).fit(features, day)
+    previous = _latest_snapshot(engine, "fact_customer_rfm", "customer_id_nat, rfm_score, segment_code",
+                                day - timedelta(days=1))
+    segment_key = rules.set_index("segment_code")["segment_key"]
+
+    def score(shard: pd.DataFrame) -> pd.DataFrame:
+        out = calculator.score(shard, previous)[OUTPUT_COLUMNS].drop(columns=["snapshot_date"])
+        out.insert(out.columns.get_loc("segment_code"), "segment_key",
+                   segment_key.reindex(out["segment_code"]).to_numpy())
+        return out
+
+    def finish(conn: Any) -> None:
+        record_model_run(conn, run_id, day, "rfm", sample_size=calculator.n_customers_,
+                         params={"frequency_column": calculator.frequency_column,
+                                 "monetary_column": calculator.monetary_column,
+                                 "gross_margin": calculator.gross_margin},
+                         metrics={"quantile_edges": calculator.quantile_edges_.to_dict(),
+                                  "cltv_edges": calculator.cltv_edges_, "overall_aov": calculator.overall_aov_},
+                         seconds=round(time.perf_counter() - started, 3))
+
+    rows = _write_shards(engine, "fact_customer_rfm", day, features, score, shards or scoring_shards(), finish)
+    log.info("rfm %s: %s customers in %.1fs", day, rows, time.perf_counter() - started)
+    return rows
+
+
+def _value_tiers(engine: sa.Engine) -> pd.DataFrame:
+    return snapshots.read_frame(engine, """
+        select tier_key, tier_code, min_percentile from core.dim_customer_tier
+        where tier_type = 'clv_value' order by tier_rank""")
+
+
+def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
+    """Historical and predicted lifetime value of every customer, into the LTV stage table of ``day``."""
+    from analytics.scorers.clv import SCORE_COLUMNS, CLVCalculator
+
+    started = time.perf_counter()
+    features = snapshots.read_features(engine, day)
+    tiers = _value_tiers(engine)
+    calculator = CLVCalculator(tiers=list(zip(tiers["tier_code"], tiers["min_percentile"].astype(float),
+                                              strict=True))).fit(features)
+    previous = _latest_snapshot(engine, "fact_customer_ltv", "customer_id_nat, predicted_clv_lifetime_aed",
+                                day - timedelta(days=30))
+    tier_key = tiers.set_index("tier_code")["tier_key"]
+
+    def score(shard: pd.DataFrame) -> pd.DataFrame:
+        out = calculator.score(shard, day, previous)[list(SCORE_COLUMNS)]
+        out.insert(out.columns.get_loc("value_tier"), "tier_key", tier_key.reindex(out["value_tier"]).to_numpy())
+        return out
+
+    def finish(conn: Any) -> None:
+        for name, diagnostics in calculator.diagnostics().items():
+            record_model_run(conn, run_id, day, name, time_unit=diagnostics.get("time_unit"),
+                             sample_size=diagnostics.get("n_customers"),
+                             compressed_size=diagnostics.get("n_compressed"),
+                             converged=diagnostics.get("converged"),
+                             log_likelihood=diagnostics.get("log_likelihood"), params=diagnostics.get("params"),
+                             metrics={k: v for k, v in diagnostics.items() if k not in ("params", "model")},
+                             seconds=diagnostics.get("seconds"))
+
+    rows = _write_shards(engine, "fact_customer_ltv", day, features, score, shards or scoring_shards(), finish)
+    log.info("clv %s: %s customers in %.1fs", day, rows, time.perf_counter() - started)
+    return rows
+
+
+def churn_horizon_days() -> int:
+    """Churn = no qualified order in this many days (``ANALYTICS_CHURN_HORIZON_DAYS``, default 90)."""
+    raw = os.environ.get("ANALYTICS_CHURN_HORIZON_DAYS", "90").strip()
+    if not raw.isdigit() or not 7 <= int(raw) <= 730:
+        raise ValueError(f"ANALYTICS_CHURN_HORIZON_DAYS must be a whole number of days from 7 to 730, got {raw!r}")
+    return int(raw)

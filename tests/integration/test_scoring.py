@@ -1,0 +1,161 @@
+"""The scorer steps on a real warehouse: the feature extract against an independent pandas computation,
+publishing all three snapshots atomically, idempotent reruns, shards, retention and the churn model's
+training cut-off."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from analytics import pipeline, scoring, snapshots
+from analytics.db import engine_for
+from analytics.generate import generate_landing
+from tests.conftest import _admin, _with_database, query
+from tests.support.features_oracle import features_oracle
+
+pytestmark = pytest.mark.db
+
+DAY = date(2025, 11, 29)
+SNAPSHOTS = {fact: f"select * from core.{fact} order by snapshot_date, customer_id_nat"
+             for fact in snapshots.SCORE_FACTS}
+
+
+@pytest.fixture(scope="module")
+def core_database(server_url: str, template_database: str, tmp_path_factory) -> Iterator[str]:
+    """A warehouse with 2,500 generated customers over 18 months loaded through core (built once)."""
+    landing = tmp_path_factory.mktemp("scoring-landing")
+    generate_landing(landing, customers=2500, months=18, seed=7, end_date=date(2025, 11, 30))
+    name = f"analytics_scoring_{uuid.uuid4().hex[:8]}"
+    _admin(server_url, f'create database "{name}" template "{template_database}"')
+    engine = engine_for(_with_database(server_url, name))
+    pipeline.ingest_drops(engine, landing, DAY, "test")
+    pipeline.stage_changes(engine)
+    pipeline.build_core(engine, "test")
+    engine.dispose()
+    yield name
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def warehouse(server_url: str, core_database: str) -> Iterator[sa.Engine]:
+    """A private copy of the core database for one test."""
+    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
+    _admin(server_url, f'create database "{name}" template "{core_database}"')
+    engine = engine_for(_with_database(server_url, name))
+    yield engine
+    engine.dispose()
+    _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+def _score_day(engine: sa.Engine, day: date, shards: int | None = None) -> None:
+    pipeline.build_features(engine, day)
+    for scorer in pipeline.SCORERS:
+        getattr(scoring, f"score_{scorer}")(engine, day, "test", shards)
+
+
+def _published(engine: sa.Engine) -> dict[str, list[tuple]]:
+    return {fact: query(engine, sql) for fact, sql in SNAPSHOTS.items()}
+
+
+def test_features_match_an_independent_pandas_computation(warehouse):
+    snapshots.build_features(warehouse, DAY)
+    got = snapshots.read_features(warehouse, DAY)
+    expected = features_oracle(warehouse, DAY)
+    assert len(got) == len(expected) > 1500
+    assert got["customer_id_nat"].tolist() == expected["customer_id_nat"].tolist()
+    for column in expected.columns:
+        if column == "customer_id_nat":
+            continue
+        left, right = got[column], expected[column]
+        if pd.api.types.is_datetime64_any_dtype(right):
+            assert (left.to_numpy() == right.to_numpy()).all(), column
+        else:
+            np.testing.assert_allclose(left.to_numpy(dtype=float), right.to_numpy(dtype=float), atol=0.005,
+                                       equal_nan=True, err_msg=column)
+    assert (got["customer_sk"] != 0).mean() > 0.95
+
+
+def test_daily_scoring_publishes_all_three_snapshots_and_a_rerun_is_identical(warehouse):
+    _score_day(warehouse, DAY)
+    assert query(warehouse, "select count(*) from core.fact_customer_rfm") == [(0,)]  # nothing before publish
+    counts = pipeline.publish_scores(warehouse, DAY)
+    customers = query(warehouse, "select count(*) from core.customer_features where as_of_date = %(d)s", {"d": DAY})
+    assert set(counts.values()) == {customers[0][0]}
+    first = _published(warehouse)
+    assert all(len(rows) == customers[0][0] for rows in first.values())
+    models = {row[0] for row in query(warehouse, "select model_name from audit.model_run")}
+    assert {"rfm", "bg_nbd", "gamma_gamma"} <= models
+    assert models & {"churn_model", "churn_rules"}
+
+    _score_day(warehouse, DAY)
+    pipeline.publish_scores(warehouse, DAY)
+    assert _published(warehouse) == first
+
+
+def test_a_failed_scorer_leaves_the_previous_snapshot_published(warehouse):
+    earlier = DAY - timedelta(days=1)
+    _score_day(warehouse, earlier)
+    pipeline.publish_scores(warehouse, earlier)
+    before = _published(warehouse)
+
+    pipeline.build_features(warehouse, DAY)
+    scoring.score_rfm(warehouse, DAY, "test")
+    scoring.score_clv(warehouse, DAY, "test")  # the churn scorer "failed": its stage was never written
+    with pytest.raises(LookupError, match="fact_customer_churn_risk scorer has not run"):
+        pipeline.publish_scores(warehouse, DAY)
+    assert _published(warehouse) == before
+    assert query(warehouse, "select max(snapshot_date) from core.fact_customer_rfm") == [(earlier,)]
+
+
+def test_scoring_in_four_shards_gives_the_same_rows_as_in_one(warehouse):
+    _score_day(warehouse, DAY, shards=1)
+    one = {fact: query(warehouse, f"select * from core.{snapshots.stage_name(fact, DAY)} order by customer_id_nat")
+           for fact in snapshots.SCORE_FACTS}
+    _score_day(warehouse, DAY, shards=4)
+    four = {fact: query(warehouse, f"select * from core.{snapshots.stage_name(fact, DAY)} order by customer_id_nat")
+            for fact in snapshots.SCORE_FACTS}
+    assert four == one
+
+
+def _shift_orders(engine: sa.Engine, after: date, until: date | None, days: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("update core.fact_order set local_date = local_date + :n "
+                             "where local_date > :after and (cast(:until as date) is null or local_date <= :until)"),
+                     {"n": days, "after": after, "until": until})
+
+
+def test_churn_training_never_sees_orders_after_the_run_date(warehouse):
+    run_day = date(2025, 10, 31)  # November's orders are "the future" of this run
+    cutoff = run_day - timedelta(days=scoring.churn_horizon_days())
+    snapshots.build_features(warehouse, cutoff)
+    training = snapshots.read_training_frame(warehouse, cutoff, run_day)
+    assert 0 < training["churned"].mean() < 1
+
+    _shift_orders(warehouse, after=run_day, until=None, days=45)  # the future moves: nothing changes
+    snapshots.build_features(warehouse, cutoff)
+    assert snapshots.read_training_frame(warehouse, cutoff, run_day).equals(training)
+
+    _shift_orders(warehouse, after=cutoff, until=run_day, days=200)  # the label window empties: labels change
+    snapshots.build_features(warehouse, cutoff)
+    relabelled = snapshots.read_training_frame(warehouse, cutoff, run_day)
+    assert relabelled.drop(columns="churned").equals(training.drop(columns="churned"))
+    assert relabelled["churned"].sum() > training["churned"].sum()
+
+
+def test_retention_drops_old_daily_snapshots_but_keeps_month_ends(warehouse, monkeypatch):
+    monkeypatch.setenv("ANALYTICS_SNAPSHOT_RETENTION_DAYS", "2")
+    days = [date(2025, 10, 30), date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)]
+    for day in days:
+        _score_day(warehouse, day)
+        pipeline.publish_scores(warehouse, day)
+    for fact in snapshots.SCORE_FACTS:
+        kept = [row[0] for row in query(warehouse, f"select distinct snapshot_date from core.{fact} order by 1")]
+        assert kept == [date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)], fact
+    features = query(warehouse, "select distinct as_of_date from core.customer_features order by 1")
+    assert [row[0] for row in features] == [date(2025, 11, 1), date(2025, 11, 2)]

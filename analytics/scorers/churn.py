@@ -15,12 +15,12 @@ Conventions (the choices the tests pin down):
   the calibrator is fitted on 3-fold cross-validated predictions, one logistic regression is refitted on the
   whole training part). Folds and the held-out part come from a hash of ``customer_id_nat``, and rows are
   put in hash order first, so the fit does not depend on row order.
-- **Features** (``engineer_features``): log recency, capped recency, recency relative to the customer's own
-  average interval, log order and spend windows, quarter-over-quarter and month-vs-quarter trends, average
-  interval and its variability, return rate and return value share, tenure, one-time buyer, BG/NBD P(alive),
-  VIP, and the three categoricals. Interval features of customers without one (too few purchase days) are
-  set to the reference customers' mean (see Top factors), so they contribute nothing; the one-time-buyer
-  flag carries that difference.
+- **Features** (``churn_features.engineer_features``): log recency, capped recency, recency relative to
+  the customer's own average interval, log order and spend windows, quarter-over-quarter and
+  month-vs-quarter trends, average interval and its variability, return rate and return value share,
+  tenure, one-time buyer, BG/NBD P(alive), VIP, and the three categoricals. Interval features of customers
+  without one (too few purchase days) are set to the reference customers' mean (see Top factors), so they
+  contribute nothing; the one-time-buyer flag carries that difference.
 - **P(alive).** A ``BetaGeoModel`` fitted in ``fit`` on the training frame (frequency = purchase_days_total -
   1, recency = recency_days, T = T_days, in weeks) and **reused at scoring time**: refitting on the scoring
   frame would make a shard's scores depend on the shard, and the classifier learnt its coefficient for this
@@ -52,26 +52,29 @@ Conventions (the choices the tests pin down):
 - **Predicted churn date** = last_order_date + max(horizon_days, ``churn_gap_multiple`` (2) * average
   interval) days, rounded up: when a customer who has not ordered by then counts as lapsed. For customers
   already past it, the snapshot date (days_until_predicted_churn 0): never a date before the snapshot.
-- **Top factors** (``FACTOR_WORDS``, ``CATEGORY_WORDS``): the model's per-customer contribution of each
-  business factor is the sum of coef * (standardised value - reference) over the factor's columns, the
-  reference being the mean over the training customers who did not churn. Exact for logistic regression:
-  the contributions add up to the customer's log-odds minus the reference's; the calibration is
-  increasing, so the order carries over; ``contributions`` returns them. "Why is this customer riskier
-  than a typical retained one" reads better than against the all-customer mean, which is a lapsed customer
-  in most shops. The three largest contributions above
-  ``min_factor_logodds`` are named, among the factors whose value lies on the factor's risky side (no
-  "orders up" as a churn reason, which correlated inputs can otherwise produce). Scored by rules, the
-  factors are the rule components with the most points (``RULE_FACTOR_WORDS``).
+- **Top factors** (``churn_factors.FACTOR_WORDS``, ``CATEGORY_WORDS``): the model's per-customer
+  contribution of each business factor is the sum of coef * (standardised value - reference) over the
+  factor's columns, the reference being the mean over the training customers who did not churn. Exact for
+  logistic regression: the contributions add up to the customer's log-odds minus the reference's; the
+  calibration is increasing, so the order carries over; ``contributions`` returns them. "Why is this
+  customer riskier than a typical retained one" reads better than against the all-customer mean, which is
+  a lapsed customer in most shops. P(alive) counts in the recency factor (it is BG/NBD's reading of the
+  same silence). The three largest contributions above ``min_factor_logodds`` are named, among the factors
+  whose value lies on the factor's risky side (no "orders up" as a churn reason, which correlated inputs
+  can otherwise produce). Scored by rules, the factors are the rule components with the most points
+  (``RULE_FACTOR_WORDS``), ties in the order recency, frequency, spend, trend.
 - **Priority** 1 (act first) to 5: Critical 2, High 3, Medium 4, Low 5, one step more urgent for high-value
   customers (spend_365d_aed at or above the training frame's ``high_value_quantile``, 0.8, and positive).
 
 Fit globally, score in shards: every fitted quantity (scaler, coefficients, calibrator, BG/NBD parameters,
-fill values, value cut-off) comes from ``fit``; ``score`` is row by row, so shards concatenate to the whole.
+fill values, reference, value cut-off) comes from ``fit``; ``score`` is row by row, so shards concatenate to
+the whole; ``churn_features.customer_hash`` is the id hash to split them by.
+
+Inputs, engineered features and the rule score live in ``churn_features``; factor words in ``churn_factors``.
 """
 
 from __future__ import annotations
 
-import string
 import time
 from collections.abc import Sequence
 from typing import Any, Self
@@ -88,33 +91,24 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analytics.scorers.btyd import BetaGeoModel
-
-__all__ = [
-    "ACTIONS",
-    "CATEGORIES",
-    "CATEGORY_WORDS",
-    "FACTOR_WORDS",
-    "LABEL_COLUMN",
-    "OUTPUT_COLUMNS",
-    "REQUIRED_COLUMNS",
-    "RULE_FACTOR_WORDS",
-    "ChurnPredictor",
-    "customer_hash",
-    "engineer_features",
-    "rule_points",
-]
-
-REQUIRED_COLUMNS = (
-    "customer_id_nat", "snapshot_date", "last_order_date", "orders_total", "purchase_days_total", "orders_30d",
-    "orders_90d", "orders_180d", "orders_365d", "orders_prev_90d", "spend_total_aed", "spend_30d_aed",
-    "spend_90d_aed", "spend_365d_aed", "spend_prev_90d_aed", "recency_days", "T_days", "days_since_last_order",
-    "tenure_days", "avg_days_between_orders", "std_days_between_orders", "returns_90d", "returns_90d_aed",
-    "loyalty_tier", "is_vip_flag", "region", "acquisition_channel",
+from analytics.scorers.churn_factors import CATEGORY_WORDS, FACTOR_WORDS, RULE_FACTOR_WORDS, factor_fields, top_factors
+from analytics.scorers.churn_features import (
+    CATEGORICAL_FEATURES,
+    LABEL_COLUMN,
+    NULLABLE_COLUMNS,
+    NUMERIC_FEATURES,
+    REQUIRED_COLUMNS,
+    bgnbd_inputs,
+    customer_hash,
+    day_column,
+    engineer_features,
+    float_column,
+    hash_fraction,
+    rule_points,
 )
-NULLABLE_COLUMNS = (
-    "avg_days_between_orders", "std_days_between_orders", "loyalty_tier", "region", "acquisition_channel",
-)
-LABEL_COLUMN = "churned"
+
+__all__ = ["ACTIONS", "CATEGORIES", "OUTPUT_COLUMNS", "ChurnPredictor"]
+
 OUTPUT_COLUMNS = [
     "customer_id_nat", "snapshot_date", "days_since_last_order", "orders_last_30_days", "orders_last_90_days",
     "spend_last_30_days", "spend_last_90_days", "order_frequency_trend", "spend_trend", "engagement_trend",
@@ -132,170 +126,7 @@ ACTIONS = {
 }
 _BASE_PRIORITY = {"Critical": 2, "High": 3, "Medium": 4, "Low": 5}
 
-# Engineered numeric feature -> the business factor it belongs to (contributions add up per factor).
-NUMERIC_FEATURES = {
-    "log_days_since_last_order": "recency",
-    "days_since_last_order_capped": "recency",
-    "recency_vs_own_interval": "recency",
-    "log_orders_30d": "frequency",
-    "log_orders_90d": "frequency",
-    "log_orders_180d": "frequency",
-    "log_orders_365d": "frequency",
-    "log_orders_total": "frequency",
-    "order_trend_qoq": "order_trend",
-    "order_pace_month": "recent_pace",
-    "spend_pace_month": "recent_pace",
-    "spend_trend_qoq": "spend_trend",
-    "log_spend_90d": "spend_level",
-    "log_spend_365d": "spend_level",
-    "log_spend_total": "spend_level",
-    "log_avg_order_value": "spend_level",
-    "log_avg_interval": "interval",
-    "interval_cv": "irregular",
-    "return_rate_90d": "returns",
-    "return_value_share_90d": "returns",
-    "log_tenure_days": "tenure",
-    "is_one_time_buyer": "one_time",
-    "probability_alive": "recency",  # BG/NBD's reading of the same silence, given the customer's own pace
-    "is_vip_flag": "vip",
-}
-CATEGORICAL_FEATURES = ("loyalty_tier", "region", "acquisition_channel")
-# Business words per factor, and when a factor may be named: (words, feature, side). A factor is named only
-# when the customer's value of ``feature`` lies on the risky side: 'above_mean' / 'below_mean' of the
-# reference (retained) customers, 'below_zero' / 'above_zero' (a real fall, any return, ...).
-# Correlated inputs can give a factor a positive contribution on its harmless side (e.g. "orders up" after
-# the order windows already priced the level); such a factor is not named. Fields in braces are filled per
-# customer (``_factor_fields``).
-FACTOR_WORDS: dict[str, tuple[str, str, str]] = {
-    "recency": ("No order for {days} days{overdue}", "log_days_since_last_order", "above_mean"),
-    "frequency": ("Few orders lately ({orders_90d} in 90 days, {orders_365d} in a year)", "log_orders_90d",
-                  "below_mean"),
-    "order_trend": ("Orders down vs previous quarter ({orders_prev_90d} -> {orders_90d})", "order_trend_qoq",
-                    "below_zero"),
-    "recent_pace": ("Quieter this month than the quarter's pace ({orders_30d} orders in 30 days, {orders_90d} in 90)",
-                    "order_pace_month", "below_zero"),
-    "spend_trend": ("Spend down vs previous quarter ({spend_prev_90d} -> {spend_90d} AED)", "spend_trend_qoq",
-                    "below_zero"),
-    "spend_level": ("Low spend in the last year ({spend_365d} AED)", "log_spend_365d", "below_mean"),
-    "interval": ("Long gaps between orders (every {avg_gap} days on average)", "log_avg_interval", "above_mean"),
-    "irregular": ("Irregular gaps between orders", "interval_cv", "above_mean"),
-    "returns": ("High return rate ({returns_90d} returns in 90 days)", "return_rate_90d", "above_zero"),
-    "tenure": ("New customer ({tenure} days)", "log_tenure_days", "below_mean"),
-    "one_time": ("One-time buyer", "is_one_time_buyer", "above_zero"),
-    "vip": ("Not a VIP", "is_vip_flag", "below_mean"),
-}
-# Categorical factors are named whatever their value: (words when known, words when missing).
-CATEGORY_WORDS: dict[str, tuple[str, str]] = {
-    "loyalty_tier": ("Loyalty tier {loyalty_tier}", "No loyalty tier"),
-    "region": ("Region {region}", "Region unknown"),
-    "acquisition_channel": ("Acquired via {acquisition_channel}", "Acquisition channel unknown"),
-}
-# Rule components (fallback) and their words, in tie-break order.
-RULE_FACTOR_WORDS: dict[str, str] = {
-    "recency": "No order for {days} days",
-    "frequency": "Few orders in the last 90 days ({orders_90d})",
-    "spend": "Low spend in the last 90 days ({spend_90d} AED)",
-    "trend": "Orders down vs previous quarter ({orders_prev_90d} -> {orders_90d})",
-}
 _TINY = 1e-9  # standardised differences smaller than this are "at the reference"
-_DAYS_PER_WEEK = 7.0
-
-
-def customer_hash(ids: Any) -> np.ndarray:
-    """A stable 64-bit hash per customer id (pandas' fixed-key SipHash of the id as text), the same on every
-    machine and run: the held-out split, the calibration folds and scoring shards use it."""
-    text = pd.Series(np.asarray(ids)).astype(str)
-    return pd.util.hash_pandas_object(text, index=False).to_numpy()
-
-
-def _hash_fraction(hashes: np.ndarray) -> np.ndarray:
-    """The hash's top 53 bits as a number in [0, 1)."""
-    return (hashes >> np.uint64(11)).astype(np.float64) * 2.0**-53
-
-
-def _num(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _days(column: pd.Series) -> np.ndarray:
-    return pd.to_datetime(column).to_numpy().astype("datetime64[D]")
-
-
-def rule_points(features: pd.DataFrame, spend_bands_aed: Sequence[float] = (500.0, 1500.0)) -> pd.DataFrame:
-    """The fallback's risk points per component (recency, frequency, spend, trend); the sum is 0..100.
-    Bands in the module docstring."""
-    days = _num(features, "days_since_last_order")
-    orders_90 = _num(features, "orders_90d")
-    orders_prev = _num(features, "orders_prev_90d")
-    spend_90 = _num(features, "spend_90d_aed")
-    low, high = (float(b) for b in spend_bands_aed)
-    return pd.DataFrame(
-        {
-            "recency": np.minimum(days, 90.0) / 90.0 * 30.0,
-            "frequency": np.select([orders_90 <= 0, orders_90 <= 1, orders_90 <= 2], [30.0, 20.0, 15.0], 0.0),
-            "spend": np.select([spend_90 <= 0, spend_90 < low, spend_90 < high], [25.0, 15.0, 10.0], 0.0),
-            "trend": np.select([orders_90 < 0.5 * orders_prev, orders_90 < orders_prev], [15.0, 10.0], 0.0),
-        },
-        index=features.index,
-    )
-
-
-def _bgnbd_inputs(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(frequency, recency, T) in weeks. Recency is clipped into [0, T] and set to 0 without a repeat
-    purchase day, so small inconsistencies of an extract do not stop the model."""
-    frequency = np.maximum(_num(features, "purchase_days_total") - 1.0, 0.0)
-    t_obs = np.maximum(_num(features, "T_days"), 0.0) / _DAYS_PER_WEEK
-    recency = np.clip(_num(features, "recency_days") / _DAYS_PER_WEEK, 0.0, t_obs)
-    return frequency, np.where(frequency > 0, recency, 0.0), t_obs
-
-
-def engineer_features(
-    features: pd.DataFrame, probability_alive: np.ndarray, fills: dict[str, float] | None = None
-) -> pd.DataFrame:
-    """The classifier's input: the engineered numeric features (``NUMERIC_FEATURES``) and the categoricals
-    (missing -> 'unknown'), one row per input row. ``fills``: the training means that replace interval
-    features where the customer has no interval (None: leave NaN, as ``fit`` does before computing them)."""
-    days = _num(features, "days_since_last_order")
-    avg_gap = _num(features, "avg_days_between_orders")
-    std_gap = _num(features, "std_days_between_orders")
-    orders = {k: _num(features, f"orders_{k}") for k in ("30d", "90d", "180d", "365d", "prev_90d", "total")}
-    spend = {
-        k: np.clip(_num(features, f"spend_{k}_aed"), 0.0, None) for k in ("30d", "90d", "365d", "prev_90d", "total")
-    }
-    returns = _num(features, "returns_90d")
-    has_gap = np.isfinite(avg_gap) & (avg_gap > 0)
-    gap = np.where(has_gap, np.maximum(avg_gap, 1.0), np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        engineered = {
-            "log_days_since_last_order": np.log1p(days),
-            "days_since_last_order_capped": np.minimum(days, 365.0) / 365.0,
-            "recency_vs_own_interval": np.log1p(days / gap),
-            **{f"log_orders_{k}": np.log1p(orders[k]) for k in ("30d", "90d", "180d", "365d", "total")},
-            "order_trend_qoq": np.log1p(orders["90d"]) - np.log1p(orders["prev_90d"]),
-            "order_pace_month": np.log1p(orders["30d"]) - np.log1p(orders["90d"] / 3.0),
-            "spend_pace_month": np.log1p(spend["30d"]) - np.log1p(spend["90d"] / 3.0),
-            "spend_trend_qoq": np.log1p(spend["90d"]) - np.log1p(spend["prev_90d"]),
-            "log_spend_90d": np.log1p(spend["90d"]),
-            "log_spend_365d": np.log1p(spend["365d"]),
-            "log_spend_total": np.log1p(spend["total"]),
-            "log_avg_order_value": np.log1p(spend["total"] / np.maximum(orders["total"], 1.0)),
-            "log_avg_interval": np.log(gap),
-            "interval_cv": np.where(has_gap & np.isfinite(std_gap), std_gap / gap, np.nan),
-            "return_rate_90d": np.minimum(returns / np.maximum(orders["90d"], 1.0), 3.0),
-            "return_value_share_90d": np.minimum(
-                np.clip(_num(features, "returns_90d_aed"), 0.0, None) / np.maximum(spend["90d"], 1.0), 3.0
-            ),
-            "log_tenure_days": np.log1p(np.maximum(_num(features, "tenure_days"), 0.0)),
-            "is_one_time_buyer": (_num(features, "purchase_days_total") <= 1).astype(np.float64),
-            "probability_alive": np.asarray(probability_alive, dtype=np.float64),
-            "is_vip_flag": (np.nan_to_num(_num(features, "is_vip_flag")) > 0).astype(np.float64),
-        }
-    out = pd.DataFrame(engineered, index=features.index)[list(NUMERIC_FEATURES)]
-    if fills is not None:
-        out = out.fillna(fills)
-    for column in CATEGORICAL_FEATURES:
-        out[column] = features[column].astype(object).where(features[column].notna(), "unknown").astype(str)
-    return out
 
 
 def _trend(recent: np.ndarray, window: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -318,65 +149,6 @@ def _metrics(y: np.ndarray, score: np.ndarray, is_probability: bool) -> dict[str
         "brier": float(brier_score_loss(y, score)) if is_probability and n else None,
         "mean_score": float(np.mean(score)) if n else None,
     }
-
-
-def _render(template: str, fields: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-    """``template`` filled for the positions ``rows``: numeric fields as whole numbers (halves up), text fields
-    as they are. Only the rows named are formatted, with vectorised string operations."""
-    out = pd.Series("", index=np.arange(len(rows)), dtype=object)
-    for literal, name, _, _ in string.Formatter().parse(template):
-        out = out + literal
-        if name:
-            values = fields[name][rows]
-            if values.dtype.kind == "f":
-                values = np.floor(np.nan_to_num(values) + 0.5).astype(np.int64).astype(str).astype(object)
-            out = out + values
-    return out.to_numpy(dtype=object)
-
-
-def _factor_fields(features: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The numbers (float arrays, shown as whole numbers) and labels (object arrays) the factor words quote."""
-    days = _num(features, "days_since_last_order")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = days / _num(features, "avg_days_between_orders")
-    shown = np.isfinite(ratio) & (ratio >= 1.5)
-    overdue = np.full(len(days), "", dtype=object)
-    overdue[shown] = " (" + np.round(ratio[shown], 1).astype(str).astype(object) + "x their usual gap)"
-    fields = {
-        "days": days,
-        "overdue": overdue,
-        "avg_gap": _num(features, "avg_days_between_orders"),
-        "tenure": _num(features, "tenure_days"),
-        **{f"orders_{k}": _num(features, f"orders_{k}") for k in ("30d", "90d", "365d", "prev_90d")},
-        **{f"spend_{k}": _num(features, f"spend_{k}_aed") for k in ("90d", "365d", "prev_90d")},
-        "returns_90d": _num(features, "returns_90d"),
-    }
-    for column in CATEGORICAL_FEATURES:
-        fields[column] = features[column].astype(object).fillna("").astype(str).to_numpy(dtype=object)
-    return fields
-
-
-def _top_factors(
-    contributions: np.ndarray, eligible: np.ndarray, words: list[tuple[str, str]], first: np.ndarray,
-    fields: dict[str, np.ndarray], minimum: float,
-) -> list[np.ndarray]:
-    """The three largest contributions above ``minimum`` per row among its eligible factors, as words: one
-    array per rank, None where a row has fewer. ``words[g]`` is factor g's pair of wordings, ``first[:, g]``
-    picks the first of the pair. Ties go to the earlier factor."""
-    n, k = contributions.shape[0], min(3, contributions.shape[1])
-    masked = np.where(eligible, contributions, -np.inf)
-    order = np.argsort(-masked, axis=1, kind="stable")[:, :k]
-    value = np.take_along_axis(masked, order, axis=1)
-    picked_first = np.take_along_axis(first, order, axis=1)
-    out = [np.full(n, None, dtype=object) for _ in range(3)]
-    for rank in range(k):
-        named = value[:, rank] > minimum
-        for g, pair in enumerate(words):
-            for use_first, template in ((True, pair[0]), (False, pair[1])):
-                rows = np.flatnonzero(named & (order[:, rank] == g) & (picked_first[:, rank] == use_first))
-                if len(rows):
-                    out[rank][rows] = _render(template, fields, rows)
-    return out
 
 
 class ChurnPredictor:
@@ -488,7 +260,7 @@ class ChurnPredictor:
         snapshots = pd.to_datetime(features["snapshot_date"]).dt.normalize().unique()
         if len(snapshots) != 1:
             raise ValueError(f"churn {what}: expected one snapshot_date, found {len(snapshots)}")
-        if (_days(features["last_order_date"]) > np.datetime64(pd.Timestamp(snapshots[0]).date(), "D")).any():
+        if (day_column(features["last_order_date"]) > np.datetime64(pd.Timestamp(snapshots[0]).date(), "D")).any():
             raise ValueError(f"churn {what}: last_order_date after snapshot_date (features from the future)")
 
     def _check_fitted(self) -> None:
@@ -500,7 +272,7 @@ class ChurnPredictor:
     def _probability_alive(self, features: pd.DataFrame) -> np.ndarray:
         if self.bet_geo_ is None:
             return np.full(len(features), np.nan)
-        return self.bet_geo_.probability_alive(*_bgnbd_inputs(features))
+        return self.bet_geo_.probability_alive(*bgnbd_inputs(features))
 
     def fit(self, train: pd.DataFrame) -> Self:
         """Fit on features at cut-off C with ``churned`` from (C, C + horizon]; returns self.
@@ -523,11 +295,11 @@ class ChurnPredictor:
 
         with threadpool_limits(limits=1, user_api="blas"):  # a busy 2-core box: BLAS threads only contend
             try:
-                self.bet_geo_: BetaGeoModel | None = BetaGeoModel(time_unit="weeks").fit(*_bgnbd_inputs(train))
+                self.bet_geo_: BetaGeoModel | None = BetaGeoModel(time_unit="weeks").fit(*bgnbd_inputs(train))
             except ValueError:  # no repeat buyer at all: P(alive) is undefined (NULL) and not a feature
                 self.bet_geo_ = None
             p_alive = self._probability_alive(train)
-            held_out = _hash_fraction(hashes) < self.holdout_fraction
+            held_out = hash_fraction(hashes) < self.holdout_fraction
             fit_part = ~held_out
             raw = engineer_features(train, np.nan_to_num(p_alive, nan=1.0))
             # the means over the reference customers (retained, in the fit part), so that a filled value sits
@@ -538,7 +310,7 @@ class ChurnPredictor:
                 for c in ("recency_vs_own_interval", "log_avg_interval", "interval_cv")
             }
             engineered = raw.fillna(self.feature_fills_)
-            spend_365 = _num(train, "spend_365d_aed")
+            spend_365 = float_column(train, "spend_365d_aed")
             self.value_cutoff_aed_ = float(np.quantile(spend_365, self.high_value_quantile))
 
             reasons = []
@@ -561,7 +333,7 @@ class ChurnPredictor:
             self.fallback_reason_ = "; ".join(reasons) or None
 
             rules = rule_points(train, self.rule_spend_bands_aed).sum(axis=1).to_numpy() / 100.0
-            recency = _num(train, "days_since_last_order")
+            recency = float_column(train, "days_since_last_order")
             if self.uses_model_:
                 self.pipeline_: Pipeline | None = self._pipeline(folds[fit_part])
                 self.pipeline_.fit(engineered[fit_part], y[fit_part])
@@ -730,7 +502,7 @@ class ChurnPredictor:
         frame = features.reset_index(drop=True)
         with threadpool_limits(limits=1, user_api="blas"):
             p_alive = self._probability_alive(frame)
-            fields = _factor_fields(frame)
+            fields = factor_fields(frame)
             if self.uses_model_:
                 engineered = engineer_features(frame, np.nan_to_num(p_alive, nan=1.0), self.feature_fills_)
                 probability = self.pipeline_.predict_proba(engineered)[:, 1]
@@ -746,27 +518,27 @@ class ChurnPredictor:
                 eligible = first = np.ones(points.shape, dtype=bool)
                 words = [(RULE_FACTOR_WORDS[c],) * 2 for c in points.columns]
             minimum = float(self.min_factor_logodds) if self.uses_model_ else 0.0
-        top = _top_factors(contributions, eligible, words, first, fields, minimum)
+        top = top_factors(contributions, eligible, words, first, fields, minimum)
 
         score = np.floor(100.0 * probability + 0.5).astype(np.int64)
         low_t, mid_t, high_t = (float(t) for t in self.category_thresholds)
         category = np.select([score <= low_t, score <= mid_t, score <= high_t], list(CATEGORIES[:3]),
                              CATEGORIES[3]).astype(object)
-        spend_365 = _num(frame, "spend_365d_aed")
+        spend_365 = float_column(frame, "spend_365d_aed")
         high_value = (spend_365 >= self.value_cutoff_aed_) & (spend_365 > 0)
         priority = pd.Series(category).map(_BASE_PRIORITY).to_numpy(dtype=np.int64) - high_value.astype(np.int64)
 
-        days = _num(frame, "days_since_last_order")
-        avg_gap = _num(frame, "avg_days_between_orders")
+        days = float_column(frame, "days_since_last_order")
+        avg_gap = float_column(frame, "avg_days_between_orders")
         gap = np.fmax(float(self.horizon_days), self.churn_gap_multiple * avg_gap)  # fmax: NaN gap -> horizon
-        last = _days(frame["last_order_date"])
+        last = day_column(frame["last_order_date"])
         churn_day = last + np.ceil(gap).astype(np.int64).astype("timedelta64[D]")
         churn_day = np.maximum(churn_day, np.datetime64(snapshot.date(), "D"))
         until = (churn_day - np.datetime64(snapshot.date(), "D")).astype(np.int64)
 
-        orders = {k: _num(frame, f"orders_{k}") for k in ("30d", "90d", "prev_90d")}
-        spend = {k: _num(frame, f"spend_{k}_aed") for k in ("30d", "90d")}
-        returns = _num(frame, "returns_90d")
+        orders = {k: float_column(frame, f"orders_{k}") for k in ("30d", "90d", "prev_90d")}
+        spend = {k: float_column(frame, f"spend_{k}_aed") for k in ("30d", "90d")}
+        returns = float_column(frame, "returns_90d")
         low, high_ratio = (float(t) for t in self.trend_thresholds)
         with np.errstate(divide="ignore", invalid="ignore"):
             interval_change = np.round(100.0 * (days / avg_gap - 1.0), 2)
@@ -784,7 +556,7 @@ class ChurnPredictor:
                 "engagement_trend": _trend(orders["90d"], orders["prev_90d"], low, high_ratio),
                 "avg_order_interval_change_pct": np.where(np.isfinite(interval_change), interval_change, np.nan),
                 "returns_count_90_days": returns.astype(np.int64),
-                "is_one_time_buyer": _num(frame, "purchase_days_total") <= 1,
+                "is_one_time_buyer": float_column(frame, "purchase_days_total") <= 1,
                 "has_high_returns": (returns >= 1) & (returns >= self.high_return_rate * np.maximum(orders["90d"], 1)),
                 "probability_alive": np.round(p_alive, 4),
                 "churn_probability": np.round(probability, 6),

@@ -12,16 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.scorers.churn import (
-    ACTIONS,
-    CATEGORY_WORDS,
-    FACTOR_WORDS,
-    OUTPUT_COLUMNS,
-    RULE_FACTOR_WORDS,
-    ChurnPredictor,
-    customer_hash,
-    rule_points,
-)
+from analytics.scorers.churn import ACTIONS, OUTPUT_COLUMNS, ChurnPredictor
+from analytics.scorers.churn_factors import CATEGORY_WORDS, FACTOR_WORDS, RULE_FACTOR_WORDS
+from analytics.scorers.churn_features import customer_hash, rule_points
 from analytics.scorers.simulate import simulate_churn_frames
 
 SNAPSHOT = pd.Timestamp("2025-10-31")

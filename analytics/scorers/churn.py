@@ -411,7 +411,10 @@ class ChurnPredictor:
         calibrator = None
         if self.uses_model_:
             fitted = self.pipeline_["classify"].calibrated_classifiers_[0].calibrators[0]
-            calibrator = {k: float(np.ravel(getattr(fitted, k))[0]) for k in ("a_", "b_") if hasattr(fitted, k)}
+            calibrator: dict[str, Any] = {"method": self.calibration}
+            for name, value in vars(fitted).items():  # sigmoid: a_, b_; temperature: its scalar; isotonic: none
+                if name.endswith("_") and isinstance(value, (float, np.floating, np.ndarray)) and np.size(value) == 1:
+                    calibrator[name] = float(np.ravel(value)[0])
         return {
             "model": "churn_logistic_regression" if self.uses_model_ else "churn_rules",
             "model_version": self.model_version,

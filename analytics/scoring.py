@@ -185,6 +185,38 @@ def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = No
     return rows
 
 
+def score_churn(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
+    """Churn risk of every customer, into the churn stage table of ``day``.
+
+    The model learns from the features as of ``day`` minus the horizon, labelled by whether each customer
+    ordered in the horizon that followed (which ends on ``day``: nothing later is read).
+    """
+    from analytics.scorers.churn import OUTPUT_COLUMNS, ChurnPredictor
+
+    started = time.perf_counter()
+    horizon = churn_horizon_days()
+    training = snapshots.read_training_frame(engine, day - timedelta(days=horizon), day)
+    predictor = ChurnPredictor(horizon_days=horizon).fit(training)
+    del training
+    features = snapshots.read_features(engine, day)
+
+    def score(shard: pd.DataFrame) -> pd.DataFrame:
+        return predictor.score(shard, day)[OUTPUT_COLUMNS].drop(columns=["snapshot_date"])
+
+    def finish(conn: Any) -> None:
+        diagnostics = predictor.diagnostics()
+        record_model_run(conn, run_id, day, diagnostics["model"], model_version=diagnostics["model_version"],
+                         sample_size=diagnostics["n_customers"], converged=predictor.uses_model_,
+                         params={k: v for k, v in diagnostics.items() if k != "metrics"},
+                         metrics=diagnostics["metrics"], seconds=diagnostics["seconds"])
+
+    rows = _write_shards(engine, "fact_customer_churn_risk", day, features, score, shards or scoring_shards(),
+                         finish)
+    log.info("churn %s: %s customers in %.1fs (%s)", day, rows, time.perf_counter() - started,
+             "model" if predictor.uses_model_ else "rules")
+    return rows
+
+
 def churn_horizon_days() -> int:
     """Churn = no qualified order in this many days (``ANALYTICS_CHURN_HORIZON_DAYS``, default 90)."""
     raw = os.environ.get("ANALYTICS_CHURN_HORIZON_DAYS", "90").strip()

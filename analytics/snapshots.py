@@ -122,8 +122,9 @@ def read_frame(engine: sa.Engine, query: str, params: dict[str, Any] | None = No
 
 
 def _features_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Name the columns as the scorers' literature does (``T_days``) and drop the partition key."""
-    return frame.rename(columns={"t_days": "T_days"}).drop(columns=["as_of_date"])
+    """Name the columns as the scorers expect: ``T_days`` as in the literature, the as-of date as the
+    ``snapshot_date`` the features describe."""
+    return frame.rename(columns={"t_days": "T_days", "as_of_date": "snapshot_date"})
 
 
 def read_features(engine: sa.Engine, as_of: date) -> pd.DataFrame:

@@ -117,6 +117,17 @@ class CLVCalculator:
         self.bgnbd_ = BetaGeoModel(**settings).fit(data["frequency"], data["recency"], data["T"])
         self.gamma_gamma_ = GammaGammaModel(**settings).fit(data["frequency"], data["monetary_value"])
         self.params_ = {"bg_nbd": dict(self.bgnbd_.params_), "gamma_gamma": dict(self.gamma_gamma_.params_)}
+        return self.fit_value_ranks(features)
+
+    def fit_value_ranks(self, features: pd.DataFrame) -> Self:
+        """Rank the customers' lifetime CLV (``value_rank_``, ``value_reference_``): the population that
+        ``value_percentile`` is measured in, whatever subset ``score`` is given. ``fit`` ranks every
+        customer it was fitted on."""
+        data = self._model_inputs(features)
+        lifetime = np.round(self._predicted_clv(features, data)[2][:, 2], 2)
+        ids = features["customer_id_nat"].to_numpy()
+        self.value_rank_ = pd.Series(_percentile(lifetime, ids), index=ids)
+        self.value_reference_ = np.sort(lifetime)
         return self
 
     def diagnostics(self) -> dict[str, dict[str, Any]]:
@@ -144,19 +155,8 @@ class CLVCalculator:
         tenure_months = tenure_days / DAYS_PER_MONTH
         revenue = features["spend_total_aed"].to_numpy(dtype=float)
         orders = features["orders_total"].to_numpy(dtype=np.int64)
-        costed = features["revenue_with_cost_aed"].to_numpy(dtype=float)
-        cost = features["cost_aed"].to_numpy(dtype=float)
-        has_cost = np.nan_to_num(costed) > 0
-        margin = np.full(len(features), float(self.default_margin))
-        margin[has_cost] = (costed[has_cost] - cost[has_cost]) / costed[has_cost]
+        margin, value, clv = self._predicted_clv(features, data)
         profit = revenue * margin
-
-        horizons = (12, 36, int(self.lifetime_months))
-        transactions = discounted_transactions(
-            self.bgnbd_, frequency, data["recency"], data["T"], horizons, self.annual_discount_rate
-        )
-        value = self.gamma_gamma_.conditional_expected_average_value(frequency, data["monetary_value"])
-        clv = transactions * (value * margin)[:, None]
         month = DAYS_PER_MONTH / DAYS_PER_UNIT[self.time_unit]
         expected_1y = self.bgnbd_.conditional_expected_transactions(12 * month, frequency, data["recency"], data["T"])
         p_alive = self.bgnbd_.probability_alive(frequency, data["recency"], data["T"])
@@ -165,7 +165,7 @@ class CLVCalculator:
         confidence = self.gamma_gamma_.data_weight(frequency) * (0.5 + 0.5 * np.abs(2.0 * p_alive - 1.0))
 
         lifetime = np.round(clv[:, 2], 2)
-        percentile = _percentile(lifetime, features["customer_id_nat"].to_numpy())
+        percentile = self._value_percentile(lifetime, features["customer_id_nat"])
         out = pd.DataFrame(
             {
                 "customer_id_nat": features["customer_id_nat"].to_numpy(),
@@ -194,6 +194,31 @@ class CLVCalculator:
         )
         change, trend = self._trend(out, previous)
         return out.assign(clv_change_30d_aed=change, clv_trend_30d=trend)[list(SCORE_COLUMNS)]
+
+    def _predicted_clv(self, features: pd.DataFrame, data: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+        """(margin, expected order value, discounted CLV at 12 / 36 / lifetime months) per customer."""
+        costed = features["revenue_with_cost_aed"].to_numpy(dtype=float)
+        cost = features["cost_aed"].to_numpy(dtype=float)
+        has_cost = np.nan_to_num(costed) > 0
+        margin = np.full(len(features), float(self.default_margin))
+        margin[has_cost] = (costed[has_cost] - cost[has_cost]) / costed[has_cost]
+        horizons = (12, 36, int(self.lifetime_months))
+        transactions = discounted_transactions(
+            self.bgnbd_, data["frequency"], data["recency"], data["T"], horizons, self.annual_discount_rate
+        )
+        value = self.gamma_gamma_.conditional_expected_average_value(data["frequency"], data["monetary_value"])
+        return margin, value, transactions * (value * margin)[:, None]
+
+    def _value_percentile(self, lifetime: np.ndarray, ids: pd.Series) -> np.ndarray:
+        """Percentile of each customer's lifetime CLV among all customers of the fit (``value_rank_``), so
+        a shard scores exactly as it would among everyone; a customer the fit did not see is placed by
+        value alone."""
+        known = self.value_rank_.reindex(ids.to_numpy()).to_numpy(dtype=float, copy=True)
+        unseen = np.isnan(known)
+        if unseen.any():
+            position = np.searchsorted(self.value_reference_, lifetime[unseen], side="left")
+            known[unseen] = np.round(100.0 * position / max(len(self.value_reference_) - 1, 1), 2)
+        return np.minimum(known, 100.0)
 
     def _tier(self, percentile: np.ndarray) -> np.ndarray:
         codes = [code for code, _ in self.tiers]

@@ -91,7 +91,7 @@ def test_daily_scoring_publishes_all_three_snapshots_and_a_rerun_is_identical(wa
     assert all(len(rows) == customers[0][0] for rows in first.values())
     models = {row[0] for row in query(warehouse, "select model_name from audit.model_run")}
     assert {"rfm", "bg_nbd", "gamma_gamma"} <= models
-    assert models & {"churn_model", "churn_rules"}
+    assert models & {"churn_logistic_regression", "churn_rules"}
 
     _score_day(warehouse, DAY)
     pipeline.publish_scores(warehouse, DAY)
@@ -159,3 +159,17 @@ def test_retention_drops_old_daily_snapshots_but_keeps_month_ends(warehouse, mon
         assert kept == [date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)], fact
     features = query(warehouse, "select distinct as_of_date from core.customer_features order by 1")
     assert [row[0] for row in features] == [date(2025, 11, 1), date(2025, 11, 2)]
+
+
+def test_churn_model_beats_the_rule_score_and_plain_recency_on_held_out_customers(warehouse):
+    pipeline.build_features(warehouse, DAY)
+    scoring.score_churn(warehouse, DAY, "test")
+    (name, metrics), = query(warehouse, "select model_name, metrics from audit.model_run")
+    assert name == "churn_logistic_regression"
+    assert metrics["evaluated_on"] == "holdout" and metrics["model"]["n"] > 300
+    model, rules, recency = (metrics[k]["roc_auc"] for k in ("model", "rules", "recency"))
+    assert model > rules and model > recency, metrics
+    assert metrics["model"]["brier"] < metrics["brier_base_rate"]
+    stage = snapshots.stage_name("fact_customer_churn_risk", DAY)
+    scored_by = query(warehouse, f"select distinct scored_by from core.{stage}")
+    assert scored_by == [("model",)]

@@ -18,6 +18,11 @@ from analytics.snapshots import read_frame
 WINDOWS = (30, 90, 180, 365)
 
 
+def _round_half_up(values: pd.Series) -> pd.Series:
+    """Round to cents as PostgreSQL's numeric does (halves away from zero; pandas rounds halves to even)."""
+    return np.floor(values * 100 + 0.5) / 100
+
+
 def features_oracle(engine: sa.Engine, as_of: date) -> pd.DataFrame:
     orders = read_frame(engine, """
         select order_id, surviving_customer_id_nat as customer_id_nat, local_date, net_amount_aed,
@@ -41,8 +46,8 @@ def features_oracle(engine: sa.Engine, as_of: date) -> pd.DataFrame:
         "purchase_days_total": grouped.size(),
         "spend_total_aed": grouped["spend"].sum(),
         "repeat_spend_aed": days[days["day_no"] > 1].groupby("customer_id_nat")["spend"].sum(),
-        "avg_days_between_orders": grouped["gap"].mean().round(2),
-        "std_days_between_orders": grouped["gap"].std(ddof=1).round(2),
+        "avg_days_between_orders": _round_half_up(grouped["gap"].mean()),
+        "std_days_between_orders": _round_half_up(grouped["gap"].std(ddof=1)),
     })
     for window in WINDOWS:
         recent = days[days["age"] < window].groupby("customer_id_nat")

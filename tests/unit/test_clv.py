@@ -4,6 +4,8 @@ rows scored are small frames built inline."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,13 +134,17 @@ def test_percentile_and_tier_are_deterministic(fitted: CLVCalculator) -> None:
         {"customer_id_nat": "B", "purchase_days_total": 3, "repeat_spend_aed": 200.0, "recency_days": 100},
         {"customer_id_nat": "D", "purchase_days_total": 9, "repeat_spend_aed": 2000.0, "recency_days": 170},
     )
-    first = fitted.score(rows, SNAPSHOT).set_index("customer_id_nat")
-    again = fitted.score(rows.iloc[::-1], SNAPSHOT).set_index("customer_id_nat")
+    ranked = copy.copy(fitted).fit_value_ranks(rows.iloc[::-1])  # the population percentiles are measured in
+    first = ranked.score(rows, SNAPSHOT).set_index("customer_id_nat")
+    again = ranked.score(rows.iloc[::-1], SNAPSHOT).set_index("customer_id_nat")
+    shard = ranked.score(rows.iloc[[3, 1]], SNAPSHOT).set_index("customer_id_nat")
+    pd.testing.assert_frame_equal(shard, first.loc[["D", "A"]])
     pd.testing.assert_frame_equal(first.sort_index(), again.sort_index())
     assert first["value_percentile"].to_dict() == {"C": 33.33, "A": 0.0, "B": 66.67, "D": 100.0}
     assert first["value_tier"].to_dict() == {"C": "Bronze", "A": "Bronze", "B": "Silver", "D": "Platinum"}
     custom = CLVCalculator(tiers=[("TOP", 90.0), ("REST", 0.0)])
     custom.bgnbd_, custom.gamma_gamma_ = fitted.bgnbd_, fitted.gamma_gamma_
+    custom.fit_value_ranks(rows)
     assert custom.score(rows, SNAPSHOT)["value_tier"].tolist() == ["REST", "REST", "REST", "TOP"]
 
 

@@ -96,6 +96,16 @@ def _write_shards(engine: sa.Engine, fact: str, day: date, features: pd.DataFram
     return rows
 
 
+def _no_customers(engine: sa.Engine, fact: str, day: date, run_id: str, model_name: str) -> int:
+    """An empty, sealed stage for a day on which no customer had ordered yet (a new shop)."""
+    with db.transaction(engine) as conn:
+        snapshots.empty_stage(conn, fact, day)
+        record_model_run(conn, run_id, day, model_name, sample_size=0,
+                         metrics={"skipped": "no customer had a qualified order by this date"})
+    log.info("%s %s: no customers", model_name, day)
+    return 0
+
+
 def _latest_snapshot(engine: sa.Engine, fact: str, columns: str, on_or_before: date) -> pd.DataFrame | None:
     """The latest published snapshot of ``fact`` on or before a date (None when there is none)."""
     with db.transaction(engine) as conn:
@@ -120,6 +130,8 @@ def score_rfm(engine: sa.Engine, day: date, run_id: str, shards: int | None = No
 
     started = time.perf_counter()
     features = snapshots.read_features(engine, day)
+    if features.empty:
+        return _no_customers(engine, "fact_customer_rfm", day, run_id, "rfm")
     rules = _segment_rules(engine)
     calculator = RFMCalculator(segment_rules=rules.drop(columns=["segment_key"])).fit(features, day)
     previous = _latest_snapshot(engine, "fact_customer_rfm", "customer_id_nat, rfm_score, segment_code",
@@ -158,6 +170,8 @@ def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = No
 
     started = time.perf_counter()
     features = snapshots.read_features(engine, day)
+    if features.empty:
+        return _no_customers(engine, "fact_customer_ltv", day, run_id, "bg_nbd")
     tiers = _value_tiers(engine)
     calculator = CLVCalculator(tiers=list(zip(tiers["tier_code"], tiers["min_percentile"].astype(float),
                                               strict=True))).fit(features)
@@ -171,7 +185,13 @@ def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = No
         return out
 
     def finish(conn: Any) -> None:
+        if not calculator.bgnbd_:  # not fitted at all: say so
+            for name in ("bg_nbd", "gamma_gamma"):
+                record_model_run(conn, run_id, day, name, sample_size=calculator.n_customers_, converged=False,
+                                 metrics={"skipped": calculator.skipped_reason_})
         for name, diagnostics in calculator.diagnostics().items():
+            if calculator.skipped_reason_:
+                diagnostics["not_used"] = calculator.skipped_reason_
             record_model_run(conn, run_id, day, name, time_unit=diagnostics.get("time_unit"),
                              sample_size=diagnostics.get("n_customers"),
                              compressed_size=diagnostics.get("n_compressed"),
@@ -195,10 +215,12 @@ def score_churn(engine: sa.Engine, day: date, run_id: str, shards: int | None = 
 
     started = time.perf_counter()
     horizon = churn_horizon_days()
+    features = snapshots.read_features(engine, day)
+    if features.empty:
+        return _no_customers(engine, "fact_customer_churn_risk", day, run_id, "churn_rules")
     training = snapshots.read_training_frame(engine, day - timedelta(days=horizon), day)
     predictor = ChurnPredictor(horizon_days=horizon).fit(training)
     del training
-    features = snapshots.read_features(engine, day)
 
     def score(shard: pd.DataFrame) -> pd.DataFrame:
         return predictor.score(shard, day)[OUTPUT_COLUMNS].drop(columns=["snapshot_date"])

@@ -128,11 +128,14 @@ def _features_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_features(engine: sa.Engine, as_of: date) -> pd.DataFrame:
-    """The published features of ``as_of``, one row per customer, ordered by customer id."""
+    """The published features of ``as_of``, one row per customer, ordered by customer id (no rows when no
+    customer had ordered by then)."""
+    with db.transaction(engine) as conn:
+        built = partition_name(FEATURES, as_of) in partitions.attached_partitions(conn, "core", FEATURES)
+    if not built:
+        raise LookupError(f"no customer features as of {as_of}: run the features step first")
     frame = read_frame(engine, "select * from core.customer_features where as_of_date = %(d)s "
                                "order by customer_id_nat", {"d": as_of})
-    if frame.empty:
-        raise LookupError(f"no customer features as of {as_of}: run the features step first")
     return _features_frame(frame)
 
 
@@ -170,6 +173,13 @@ def write_stage(conn: Any, fact: str, day: date, frame: pd.DataFrame, *, append:
         with conn.cursor() as cur:
             partitions.create_stage(cur, "core", fact, stage)
     db.copy_from_buffer(conn, f"core.{stage}", list(frame.columns), _csv_bytes(frame))
+
+
+def empty_stage(conn: Any, fact: str, day: date) -> None:
+    """A sealed, empty stage table: the scores of a day on which no customer had ordered yet."""
+    with conn.cursor() as cur:
+        partitions.create_stage(cur, "core", fact, stage_name(fact, day))
+    seal_stage(conn, fact, day)
 
 
 def seal_stage(conn: Any, fact: str, day: date) -> None:

@@ -21,7 +21,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from analytics import pipeline, snapshots
+from analytics import migrate, pipeline, snapshots
 from analytics.db import engine_for, warehouse_url
 
 
@@ -82,6 +82,7 @@ def main() -> int:
     parser.add_argument("--no-lifetimes", action="store_true", help="skip the lifetimes comparison")
     args = parser.parse_args()
     url = _bench_url(args.database)
+    migrate.upgrade(url)  # the build benchmark's database may predate the scorer tables
 
     results = _run(url, ["features"], args.day)
     wall = time.perf_counter()

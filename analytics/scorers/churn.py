@@ -240,12 +240,15 @@ class ChurnPredictor:
             raise ValueError("high_value_quantile must be within (0, 1)")
 
     @staticmethod
-    def _check_features(features: pd.DataFrame, what: str, extra: Sequence[str] = ()) -> None:
+    def _check_features(features: pd.DataFrame, what: str, extra: Sequence[str] = (), allow_empty: bool = False
+                        ) -> None:
         needed = [*REQUIRED_COLUMNS, *extra]
         missing = [c for c in needed if c not in features.columns]
         if missing:
             raise ValueError(f"churn {what} is missing required columns: {', '.join(missing)}")
         if features.empty:
+            if allow_empty:
+                return
             raise ValueError(f"churn {what}: no customers")
         nulls = [c for c in needed if c not in NULLABLE_COLUMNS and features[c].isna().any()]
         if nulls:
@@ -282,7 +285,9 @@ class ChurnPredictor:
         """
         started = time.perf_counter()
         self._check_settings()
-        self._check_features(train, "training frame", (LABEL_COLUMN,))
+        self._check_features(train, "training frame", (LABEL_COLUMN,), allow_empty=True)
+        if train.empty:  # history too short to reach back a horizon: the rules score everyone
+            return self._fit_rules_only("no customer had ordered by the training cut-off", started)
         label = train[LABEL_COLUMN]
         if not label.isin([0, 1, True, False]).all():
             raise ValueError("churn training frame: churned must be 0/1 or boolean")
@@ -360,6 +365,18 @@ class ChurnPredictor:
         self.fit_seconds_ = time.perf_counter() - started
         return self
 
+    def _fit_rules_only(self, reason: str, started: float) -> Self:
+        """Fitted state of a predictor that has nothing to learn from: rules only, no P(alive), no backtest."""
+        self.training_cutoff_, self.n_customers_, self.n_positive_ = None, 0, 0
+        self.bet_geo_, self.pipeline_, self.coefficients_ = None, None, None
+        self.reference_, self.reference_logit_, self.feature_fills_ = None, None, {}
+        self.value_cutoff_aed_ = float("inf")
+        self.uses_model_, self.fallback_reason_ = False, reason
+        self.backtest_ = {"evaluated_on": "none", "model": None, "rules": None, "recency": None}
+        self.n_train_, self.n_holdout_ = 0, 0
+        self.fit_seconds_ = time.perf_counter() - started
+        return self
+
     def _pipeline(self, folds: np.ndarray) -> Pipeline:
         categorical = Pipeline(
             [
@@ -415,13 +432,15 @@ class ChurnPredictor:
             for name, value in vars(fitted).items():  # sigmoid: a_, b_; temperature: its scalar; isotonic: none
                 if name.endswith("_") and isinstance(value, (float, np.floating, np.ndarray)) and np.size(value) == 1:
                     calibrator[name] = float(np.ravel(value)[0])
+        cutoff = self.training_cutoff_
         return {
             "model": "churn_logistic_regression" if self.uses_model_ else "churn_rules",
             "model_version": self.model_version,
             "scored_by": "model" if self.uses_model_ else "rules",
             "fallback_reason": self.fallback_reason_,
-            "training_cutoff": self.training_cutoff_.date().isoformat(),
-            "outcome_end": (self.training_cutoff_ + pd.Timedelta(days=int(self.horizon_days))).date().isoformat(),
+            "training_cutoff": None if cutoff is None else cutoff.date().isoformat(),
+            "outcome_end": None if cutoff is None else (cutoff + pd.Timedelta(days=int(self.horizon_days))).date()
+            .isoformat(),
             "horizon_days": int(self.horizon_days),
             "n_customers": self.n_customers_,
             "n_positive": self.n_positive_,
@@ -495,7 +514,8 @@ class ChurnPredictor:
         snapshot = pd.Timestamp(snapshot_date).normalize()
         if pd.Timestamp(features["snapshot_date"].iloc[0]).normalize() != snapshot:
             raise ValueError(f"churn features are as of {features['snapshot_date'].iloc[0]}, not {snapshot.date()}")
-        outcome_end = self.training_cutoff_ + pd.Timedelta(days=int(self.horizon_days))
+        outcome_end = None if self.training_cutoff_ is None else self.training_cutoff_ + pd.Timedelta(
+            days=int(self.horizon_days))
         if self.uses_model_ and snapshot < outcome_end:
             raise ValueError(
                 f"the model learnt outcomes up to {outcome_end.date()}, after the snapshot {snapshot.date()}: "

@@ -56,7 +56,8 @@ class CLVCalculator:
     Settings: ``annual_discount_rate``, ``default_margin`` (used where no item cost is known),
     ``lifetime_months`` (the "lifetime" horizon), ``time_unit``, ``penalizer`` (L2 on both models'
     parameters), ``tiers`` (ordered (tier_code, min_percentile) rows, the last at 0), ``trend_tolerance``
-    (relative change in lifetime CLV below which the 30-day trend is FLAT).
+    (relative change in lifetime CLV below which the 30-day trend is FLAT), ``min_customers`` and
+    ``min_repeat_customers`` (below them the predictive models are not fitted, see ``fit``).
     """
 
     def __init__(
@@ -69,6 +70,8 @@ class CLVCalculator:
         penalizer: float = 0.0,
         tiers: Sequence[tuple[str, float]] = DEFAULT_TIERS,
         trend_tolerance: float = 0.01,
+        min_customers: int = 100,
+        min_repeat_customers: int = 20,
     ) -> None:
         self.annual_discount_rate = annual_discount_rate
         self.default_margin = default_margin
@@ -77,6 +80,8 @@ class CLVCalculator:
         self.penalizer = penalizer
         self.tiers = tiers
         self.trend_tolerance = trend_tolerance
+        self.min_customers = min_customers
+        self.min_repeat_customers = min_repeat_customers
 
     def _check_settings(self) -> None:
         if self.time_unit not in DAYS_PER_UNIT:
@@ -110,31 +115,67 @@ class CLVCalculator:
         }
 
     def fit(self, features: pd.DataFrame) -> Self:
-        """Fit BG/NBD on every customer and Gamma-Gamma on those with repeat purchases; returns self."""
+        """Fit BG/NBD on every customer and Gamma-Gamma on those with repeat purchases; returns self.
+
+        With fewer than ``min_customers`` customers or ``min_repeat_customers`` repeat buyers (a new shop,
+        a test warehouse) the models are not fitted, and when a fit does not converge or its predictions are
+        not finite (too short a history leaves the dropout process unidentified: a and b run off to infinity)
+        its parameters are not used;
+        ``skipped_reason_`` says why. The predictive columns are then NULL, confidence 0, and customers are
+        ranked by historical CLV instead (``predictive_`` is False).
+        """
         self._check_settings()
         data = self._model_inputs(features)
-        settings = {"penalizer": self.penalizer, "time_unit": self.time_unit}
-        self.bgnbd_ = BetaGeoModel(**settings).fit(data["frequency"], data["recency"], data["T"])
-        self.gamma_gamma_ = GammaGammaModel(**settings).fit(data["frequency"], data["monetary_value"])
-        self.params_ = {"bg_nbd": dict(self.bgnbd_.params_), "gamma_gamma": dict(self.gamma_gamma_.params_)}
+        repeat = int((data["frequency"] > 0).sum())
+        self.bgnbd_ = self.gamma_gamma_ = None
+        self.skipped_reason_ = None
+        if len(features) < self.min_customers or repeat < self.min_repeat_customers:
+            self.skipped_reason_ = (f"{len(features)} customers ({repeat} with a repeat purchase): need "
+                                    f"{self.min_customers} ({self.min_repeat_customers})")
+        else:
+            settings = {"penalizer": self.penalizer, "time_unit": self.time_unit}
+            self.bgnbd_ = BetaGeoModel(**settings).fit(data["frequency"], data["recency"], data["T"])
+            self.gamma_gamma_ = GammaGammaModel(**settings).fit(data["frequency"], data["monetary_value"])
+            failed = [m.model_name for m in self._models() if not m.converged_]
+            if failed:
+                self.skipped_reason_ = f"{' and '.join(failed)} did not converge: {self.params_of(failed)}"
+        self.predictive_ = self.skipped_reason_ is None
+        if self.predictive_:
+            with np.errstate(invalid="ignore", over="ignore"):
+                lifetime = self._predicted_clv(features, data)[2][:, 2]
+            unusable = int((~np.isfinite(lifetime)).sum())
+            if unusable:  # e.g. a and b of BG/NBD far out on the likelihood's flat ridge: 2F1 overflows
+                self.skipped_reason_ = (f"predicted CLV is not finite for {unusable} customers with "
+                                        f"{self.params_of(['bg_nbd'])}")
+                self.predictive_ = False
+        self.params_ = {m.model_name: dict(m.params_) for m in self._models()}
+        self.n_customers_ = len(features)
         return self.fit_value_ranks(features)
+
+    def params_of(self, names: list[str]) -> dict[str, dict[str, float]]:
+        return {m.model_name: {k: round(v, 6) for k, v in m.params_.items()} for m in self._models()
+                if m.model_name in names}
+
+    def _models(self) -> list[Any]:
+        return [m for m in (self.bgnbd_, self.gamma_gamma_) if m is not None]
 
     def fit_value_ranks(self, features: pd.DataFrame) -> Self:
         """Rank the customers' lifetime CLV (``value_rank_``, ``value_reference_``): the population that
         ``value_percentile`` is measured in, whatever subset ``score`` is given. ``fit`` ranks every
         customer it was fitted on."""
         data = self._model_inputs(features)
-        lifetime = np.round(self._predicted_clv(features, data)[2][:, 2], 2)
+        margin, _, clv = self._predicted_clv(features, data)
+        value = self._ranked_value(features, margin, clv)
         ids = features["customer_id_nat"].to_numpy()
-        self.value_rank_ = pd.Series(_percentile(lifetime, ids), index=ids)
-        self.value_reference_ = np.sort(lifetime)
+        self.value_rank_ = pd.Series(_percentile(value, ids), index=ids)
+        self.value_reference_ = np.sort(value)
         return self
 
     def diagnostics(self) -> dict[str, dict[str, Any]]:
         """Fit diagnostics per model, keyed by model name, one ``audit.model_run`` row each."""
         if not hasattr(self, "bgnbd_"):
             raise RuntimeError("CLVCalculator is not fitted: call fit() first")
-        return {m.model_name: m.diagnostics() for m in (self.bgnbd_, self.gamma_gamma_)}
+        return {m.model_name: m.diagnostics() for m in self._models()}
 
     def score(
         self, features: pd.DataFrame, snapshot_date: Any, previous: pd.DataFrame | None = None
@@ -158,14 +199,19 @@ class CLVCalculator:
         margin, value, clv = self._predicted_clv(features, data)
         profit = revenue * margin
         month = DAYS_PER_MONTH / DAYS_PER_UNIT[self.time_unit]
-        expected_1y = self.bgnbd_.conditional_expected_transactions(12 * month, frequency, data["recency"], data["T"])
-        p_alive = self.bgnbd_.probability_alive(frequency, data["recency"], data["T"])
+        if not self.predictive_:
+            expected_1y = p_alive = np.full(len(features), np.nan)
+        else:
+            expected_1y = self.bgnbd_.conditional_expected_transactions(12 * month, frequency, data["recency"],
+                                                                         data["T"])
+            p_alive = self.bgnbd_.probability_alive(frequency, data["recency"], data["T"])
         # confidence: how much the customer's own history (Gamma-Gamma's weight on it, 0 with no repeat
         # purchase, growing with purchase days) times how decided P(alive) is (0.5 at P = 0.5, 1 at 0 or 1)
-        confidence = self.gamma_gamma_.data_weight(frequency) * (0.5 + 0.5 * np.abs(2.0 * p_alive - 1.0))
+        confidence = (np.zeros(len(features)) if not self.predictive_ else
+                      self.gamma_gamma_.data_weight(frequency) * (0.5 + 0.5 * np.abs(2.0 * p_alive - 1.0)))
 
         lifetime = np.round(clv[:, 2], 2)
-        percentile = self._value_percentile(lifetime, features["customer_id_nat"])
+        percentile = self._value_percentile(self._ranked_value(features, margin, clv), features["customer_id_nat"])
         out = pd.DataFrame(
             {
                 "customer_id_nat": features["customer_id_nat"].to_numpy(),
@@ -202,12 +248,20 @@ class CLVCalculator:
         has_cost = np.nan_to_num(costed) > 0
         margin = np.full(len(features), float(self.default_margin))
         margin[has_cost] = (costed[has_cost] - cost[has_cost]) / costed[has_cost]
+        if not self.predictive_:
+            return margin, np.full(len(features), np.nan), np.full((len(features), 3), np.nan)
         horizons = (12, 36, int(self.lifetime_months))
         transactions = discounted_transactions(
             self.bgnbd_, data["frequency"], data["recency"], data["T"], horizons, self.annual_discount_rate
         )
         value = self.gamma_gamma_.conditional_expected_average_value(data["frequency"], data["monetary_value"])
         return margin, value, transactions * (value * margin)[:, None]
+
+    def _ranked_value(self, features: pd.DataFrame, margin: np.ndarray, clv: np.ndarray) -> np.ndarray:
+        """What ``value_percentile`` ranks: predicted lifetime CLV, or historical profit without models."""
+        if not self.predictive_:
+            return np.round(features["spend_total_aed"].to_numpy(dtype=float) * margin, 2)
+        return np.round(clv[:, 2], 2)
 
     def _value_percentile(self, lifetime: np.ndarray, ids: pd.Series) -> np.ndarray:
         """Percentile of each customer's lifetime CLV among all customers of the fit (``value_rank_``), so
@@ -237,9 +291,9 @@ class CLVCalculator:
             .merge(previous[["customer_id_nat", "predicted_clv_lifetime_aed"]], on="customer_id_nat", how="left")
             ["predicted_clv_lifetime_aed"].to_numpy(dtype=float)
         )
-        change = np.round(scores["predicted_clv_lifetime_aed"].to_numpy() - before, 2)
+        change = np.round(scores["predicted_clv_lifetime_aed"].to_numpy(dtype=float) - before, 2)
         flat = np.abs(change) <= self.trend_tolerance * np.abs(before)
-        trend = np.where(np.isnan(before), None, np.where(flat, "FLAT", np.where(change > 0, "UP", "DOWN")))
+        trend = np.where(np.isnan(change), None, np.where(flat, "FLAT", np.where(change > 0, "UP", "DOWN")))
         return change, pd.Series(trend, index=scores.index, dtype=object)
 
 

@@ -17,6 +17,8 @@ SNAPSHOT_SQL = {
     "summary": "select * from core.agg_activity_month_region order by month_key, region",
     "orders": "select * from core.fact_order order by order_id",
     "customers": "select * from core.dim_customer order by customer_sk",
+    **{fact: f"select * from core.{fact} order by snapshot_date, customer_id_nat"
+       for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk")},
 }
 
 
@@ -53,6 +55,11 @@ def test_daily_dag_builds_month_to_date_and_a_rerun_changes_nothing(dagbag, airf
     assert [m[0] for m in months] == [date(2025, 8, 1), date(2025, 9, 1), date(2025, 10, 1), date(2025, 11, 1)]
     assert query(engine, "select max(local_date) from core.fact_order")[0][0] <= date(2025, 11, 20)
     assert query(engine, "select count(*) from audit.dq_result where status = 'FAIL'") == [(0,)]
+    customers = query(engine, "select count(*) from core.customer_features where as_of_date = '2025-11-20'")[0][0]
+    assert customers > 150
+    for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk"):
+        assert len(first[fact]) == customers, fact
+    assert query(engine, "select distinct snapshot_date from core.fact_customer_churn_risk") == [(date(2025, 11, 20),)]
 
     rerun = _run(dagbag, "customer_analytics_daily", pendulum.datetime(2025, 11, 20, 5, tz="Asia/Riyadh"))
     assert rerun.state == "success"

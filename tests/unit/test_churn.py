@@ -387,3 +387,12 @@ def test_no_repeat_buyer_leaves_probability_alive_null(rules_only: ChurnPredicto
     out = predictor.score(_rows(_one_time()), SNAPSHOT)
     assert out["probability_alive"].isna().all() and (out["scored_by"] == "rules").all()
     assert rules_only.bet_geo_ is not None
+
+
+def test_an_empty_training_set_scores_everyone_by_the_rules(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    train, score_frame = frames
+    predictor = ChurnPredictor().fit(train.iloc[0:0])
+    scored = predictor.score(score_frame, score_frame["snapshot_date"].iloc[0])
+    assert not predictor.uses_model_ and (scored["scored_by"] == "rules").all()
+    assert scored["probability_alive"].isna().all() and scored["churn_risk_score"].between(0, 100).all()
+    assert predictor.diagnostics()["training_cutoff"] is None

@@ -143,7 +143,7 @@ def test_percentile_and_tier_are_deterministic(fitted: CLVCalculator) -> None:
     assert first["value_percentile"].to_dict() == {"C": 33.33, "A": 0.0, "B": 66.67, "D": 100.0}
     assert first["value_tier"].to_dict() == {"C": "Bronze", "A": "Bronze", "B": "Silver", "D": "Platinum"}
     custom = CLVCalculator(tiers=[("TOP", 90.0), ("REST", 0.0)])
-    custom.bgnbd_, custom.gamma_gamma_ = fitted.bgnbd_, fitted.gamma_gamma_
+    custom.bgnbd_, custom.gamma_gamma_, custom.predictive_ = fitted.bgnbd_, fitted.gamma_gamma_, True
     custom.fit_value_ranks(rows)
     assert custom.score(rows, SNAPSHOT)["value_tier"].tolist() == ["REST", "REST", "REST", "TOP"]
 
@@ -189,3 +189,21 @@ def test_feature_columns_match_the_sql_extract() -> None:
         "customer_id_nat", "first_order_date", "last_order_date", "orders_total", "purchase_days_total",
         "spend_total_aed", "repeat_spend_aed", "recency_days", "T_days", "revenue_with_cost_aed", "cost_aed",
     )
+
+
+def test_too_few_customers_leave_the_predictions_empty_and_rank_by_history() -> None:
+    rows = _rows(
+        {"customer_id_nat": "A", "spend_total_aed": 100.0},
+        {"customer_id_nat": "B", "spend_total_aed": 900.0, "purchase_days_total": 3, "orders_total": 3,
+         "repeat_spend_aed": 600.0, "recency_days": 60},
+    )
+    calculator = CLVCalculator().fit(rows)
+    assert not calculator.predictive_ and "2 customers" in calculator.skipped_reason_
+    assert calculator.diagnostics() == {}
+    scores = calculator.score(rows, SNAPSHOT).set_index("customer_id_nat")
+    predicted = ["expected_transactions_1y", "probability_alive", "expected_avg_order_value_aed",
+                 "predicted_clv_1y_aed", "predicted_clv_3y_aed", "predicted_clv_lifetime_aed"]
+    assert scores[predicted].isna().all().all()
+    assert (scores["clv_confidence_score"] == 0).all()
+    assert scores.loc["B", "historical_clv_aed"] == pytest.approx(270.0)
+    assert scores["value_percentile"].to_dict() == {"A": 0.0, "B": 100.0}

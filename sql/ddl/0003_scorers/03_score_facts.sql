@@ -38,7 +38,8 @@ create table core.fact_customer_rfm (
     primary key (customer_id_nat, snapshot_date)
 ) partition by range (snapshot_date);
 
--- core.fact_customer_ltv: historical and predicted (BG/NBD + Gamma-Gamma) lifetime value (REFERENCE §B).
+-- core.fact_customer_ltv: historical and predicted (BG/NBD + Gamma-Gamma) lifetime value (REFERENCE §B). The
+-- predicted columns are NULL when there were too few customers to fit the models (audit.model_run says so).
 create table core.fact_customer_ltv (
     snapshot_date date not null,
     customer_id_nat text not null,
@@ -52,12 +53,12 @@ create table core.fact_customer_ltv (
     orders_per_month numeric(12, 4) not null,
     margin_pct numeric(8, 4) not null,
     historical_clv_aed numeric(16, 2) not null,
-    expected_transactions_1y numeric(12, 4) not null,
-    probability_alive numeric(8, 6) not null check (probability_alive between 0 and 1),
-    expected_avg_order_value_aed numeric(16, 2) not null,
-    predicted_clv_1y_aed numeric(16, 2) not null,
-    predicted_clv_3y_aed numeric(16, 2) not null,
-    predicted_clv_lifetime_aed numeric(16, 2) not null,
+    expected_transactions_1y numeric(12, 4),
+    probability_alive numeric(8, 6) check (probability_alive between 0 and 1),
+    expected_avg_order_value_aed numeric(16, 2),
+    predicted_clv_1y_aed numeric(16, 2),
+    predicted_clv_3y_aed numeric(16, 2),
+    predicted_clv_lifetime_aed numeric(16, 2),
     clv_confidence_score numeric(6, 4) not null check (clv_confidence_score between 0 and 1),
     value_percentile numeric(6, 2) not null check (value_percentile between 0 and 100),
     tier_key integer not null,
@@ -85,7 +86,7 @@ create table core.fact_customer_churn_risk (
     returns_count_90_days integer not null,
     is_one_time_buyer boolean not null,
     has_high_returns boolean not null,
-    probability_alive numeric(8, 6) not null check (probability_alive between 0 and 1),
+    probability_alive numeric(8, 6) check (probability_alive between 0 and 1),
     churn_probability numeric(8, 6) not null check (churn_probability between 0 and 1),
     churn_risk_score smallint not null check (churn_risk_score between 0 and 100),
     churn_risk_category text not null check (churn_risk_category in ('Low', 'Medium', 'High', 'Critical')),

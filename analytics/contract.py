@@ -23,6 +23,7 @@ class FieldKind(StrEnum):
     AMOUNT = "amount"      # decimal with at most 2 (or `scale`) fractional digits
     INTEGER = "integer"
     FLAG01 = "flag01"      # 0 or 1
+    LOCAL_TIMESTAMP = "local_timestamp"  # wall-clock time without offset: M/D/YYYY H:MM or YYYY-MM-DD HH:MM[:SS]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class Field:
     allowed: tuple[str, ...] = ()  # for CODE: accepted values (empty tuple = any code)
     scale: int = 2                 # for AMOUNT: fractional digits allowed
     sign: str = "any"              # for AMOUNT/INTEGER: "any", "nonneg" or "positive"
+    column: str = ""               # column in the raw table when it differs from the file's header
+
+    @property
+    def raw_column(self) -> str:
+        return self.column or self.name
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class FileSpec:
 
 F = FieldKind
 ORDER_FLAGS = ("TEST", "INTERNAL", "FRAUD")
+# Currencies with daily rates to AED: the stores' AED and SAR, and GBP for POS logs (``ANALYTICS_POS_CURRENCY``).
+CURRENCIES = ("AED", "SAR", "GBP", "EUR", "USD")
 
 FILE_SPECS: dict[str, FileSpec] = {
     spec.name: spec
@@ -106,8 +114,20 @@ FILE_SPECS: dict[str, FileSpec] = {
         )),
         FileSpec("fx_rates", "fx_rates", (
             Field("rate_date", F.DATE),
-            Field("currency_code", F.CODE, allowed=("AED", "SAR")),
+            Field("currency_code", F.CODE, allowed=CURRENCIES),
             Field("rate_to_aed", F.AMOUNT, scale=8, sign="positive"),
+        )),
+        # The classic POS / online-retail log (DESIGN §2, §5): one row per invoice line, adapted into orders by
+        # analytics.pos. Quantity and UnitPrice may be negative (credit notes, adjustments).
+        FileSpec("pos_transactions", "pos_transactions", (
+            Field("InvoiceNo", F.TEXT, column="invoice_no"),
+            Field("StockCode", F.TEXT, column="stock_code"),
+            Field("Description", F.TEXT, required=False, column="description"),
+            Field("Quantity", F.INTEGER, column="quantity"),
+            Field("InvoiceDate", F.LOCAL_TIMESTAMP, column="invoice_ts"),
+            Field("UnitPrice", F.AMOUNT, scale=4, column="unit_price"),
+            Field("CustomerID", F.TEXT, required=False, column="customer_id"),
+            Field("Country", F.TEXT, required=False, column="country"),
         )),
     )
 }

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 _DROP_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Load order within a drop and lane: reference data, customers, orders, order lines.
 _KIND_ORDER = {name: i for i, name in enumerate(
-    ["pos_stores", "fx_rates", "crm_customers", "oms_orders", "oms_order_items"]
+    ["pos_stores", "fx_rates", "crm_customers", "oms_orders", "oms_order_items", "pos_transactions"]
 )}
 
 
@@ -190,7 +190,9 @@ def _load_parsed(conn, load_id: int, lf: LandingFile, parsed: _Parsed) -> tuple[
     if accepted.num_rows:
         buffer = io.BytesIO()
         pacsv.write_csv(accepted, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-        db.copy_from_buffer(conn, f"raw.{spec.raw_table}", accepted.column_names, buffer)
+        raw_columns = {f.name: f.raw_column for f in spec.fields}
+        db.copy_from_buffer(conn, f"raw.{spec.raw_table}", [raw_columns.get(c, c) for c in accepted.column_names],
+                            buffer)
 
     rejects: list[tuple[int, str | None, str, str]] = [
         (n, None, f"row has the wrong number of fields (expected {len(parsed.header)})", text)
@@ -312,14 +314,14 @@ def ingest(engine: sa.Engine, landing: Path, through: date, run_id: str) -> Inge
     """Load every not-yet-seen file of drops dated on or before ``through``.
 
     Files load on two connections in parallel, split by kind so that both lanes carry about the same
-    work: orders (the costliest to validate) with the small reference files on one, order lines and the
-    CRM on the other. Arrow validation runs in this process while the server parses the other lane's
+    work: orders (the costliest to validate) with the small reference files on one, order lines, the CRM
+    and POS logs on the other. Arrow validation runs in this process while the server parses the other lane's
     COPY, which keeps both cores busy. Within a kind, files load in ingestion-date order, which is all
     that "latest ingestion wins" relies on; kinds do not depend on each other at load time.
     Raises :class:`RefusedFilesError` after all other files are loaded if any file was refused.
     """
     files = discover(landing, through)
-    second_lane = {"oms_order_items", "crm_customers"}
+    second_lane = {"oms_order_items", "crm_customers", "pos_transactions"}
     lanes = [[f for f in files if f.spec is None or f.spec.name not in second_lane],
              [f for f in files if f.spec is not None and f.spec.name in second_lane]]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from analytics import activity, dq, ingest, month_close, scoring, snapshots, warehouse_build
+from analytics import activity, dq, ingest, marts, month_close, scoring, snapshots, warehouse_build
 
 __all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month",
-           "build_features", "score", "publish_scores", "run_daily", "SCORERS"]
+           "build_features", "score", "publish_scores", "refresh_marts", "run_daily", "SCORERS"]
 
 # The scorer steps, run in parallel after the features and before the publish.
 SCORERS = ("rfm", "clv", "churn")
@@ -59,9 +59,8 @@ def build_features(engine: sa.Engine, day: date) -> dict:
     """The scorers' shared input: features as of ``day``, and as of the churn model's training cut-off."""
     cutoff = day - timedelta(days=scoring.churn_horizon_days())
     with warehouse_build.pipeline_lock(engine):
-        return {"customers": snapshots.build_features(engine, day),
-                "training_cutoff": cutoff.isoformat(),
-                "training_customers": snapshots.build_features(engine, cutoff)}
+        rows = snapshots.build_features(engine, [day, cutoff])
+    return {"customers": rows[day], "training_cutoff": cutoff.isoformat(), "training_customers": rows[cutoff]}
 
 
 def score(engine: sa.Engine, scorer: str, day: date, run_id: str) -> dict:
@@ -78,6 +77,11 @@ def publish_scores(engine: sa.Engine, day: date) -> dict:
         return snapshots.publish(engine, day)
 
 
+def refresh_marts(engine: sa.Engine) -> dict:
+    with warehouse_build.pipeline_lock(engine):
+        return marts.refresh_materialized_views(engine)
+
+
 def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     """All daily steps in order (the CLI's equivalent of the daily DAG)."""
     summary = {"ingest": ingest_drops(engine, landing, day, run_id)}
@@ -89,4 +93,5 @@ def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     summary["features"] = build_features(engine, day)
     summary["scores"] = [score(engine, scorer, day, run_id) for scorer in SCORERS]
     summary["published"] = publish_scores(engine, day)
+    summary["marts"] = refresh_marts(engine)
     return summary

@@ -18,6 +18,7 @@ import calendar
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -75,22 +76,34 @@ def shard_of(ids: pd.Series, shards: int) -> np.ndarray:
     return (pd.util.hash_pandas_object(ids, index=False).to_numpy() % np.uint64(shards)).astype(np.int64)
 
 
-def build_features(engine: sa.Engine, as_of: date) -> int:
-    """Compute the features as of ``as_of`` and publish them as that date's partition; returns the rows."""
-    stage, partition = stage_name(FEATURES, as_of), partition_name(FEATURES, as_of)
+def build_features(engine: sa.Engine, days: list[date]) -> dict[date, int]:
+    """Compute the features as of each of ``days`` and publish them as those dates' partitions.
+
+    The stage tables fill in parallel, one connection (and core) each, and are committed sealed; one
+    transaction then swaps them all in. Returns the customers per day.
+    """
+    with ThreadPoolExecutor(max_workers=len(days), thread_name_prefix="features") as pool:
+        rows = dict(zip(days, pool.map(lambda day: _fill_features_stage(engine, day), days), strict=True))
+    with db.transaction(engine) as conn:
+        attached = partitions.attached_partitions(conn, "core", FEATURES)
+        with conn.cursor() as cur:
+            cur.execute("set local lock_timeout = '60s'")
+            for day in days:
+                partition = partition_name(FEATURES, day)
+                partitions.swap_in(cur, "core", FEATURES, stage_name(FEATURES, day), partition, _bounds(day), attached)
+                cur.execute(pgsql.SQL("analyze core.{}").format(pgsql.Identifier(partition)))
+    log.info("features: %s", {day.isoformat(): n for day, n in rows.items()})
+    return rows
+
+
+def _fill_features_stage(engine: sa.Engine, day: date) -> int:
+    stage = stage_name(FEATURES, day)
     with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
             partitions.create_stage(cur, "core", FEATURES, stage)
-        rows = db.run_sql(conn, "transform/scores/customer_features.sql", {"as_of": as_of},
-                          {"target": f"core.{stage}"})
-        attached = partitions.attached_partitions(conn, "core", FEATURES)
+        rows = db.run_sql(conn, "transform/scores/customer_features.sql", {"as_of": day}, {"target": f"core.{stage}"})
         with conn.cursor() as cur:
-            partitions.seal_stage(cur, "core", stage, ("customer_id_nat", "as_of_date"), "as_of_date",
-                                  _bounds(as_of))
-            cur.execute("set local lock_timeout = '60s'")
-            partitions.swap_in(cur, "core", FEATURES, stage, partition, _bounds(as_of), attached)
-            cur.execute(pgsql.SQL("analyze core.{}").format(pgsql.Identifier(partition)))
-    log.info("features as of %s: %s customers", as_of, rows)
+            partitions.seal_stage(cur, "core", stage, ("customer_id_nat", "as_of_date"), "as_of_date", _bounds(day))
     return rows
 
 

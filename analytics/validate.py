@@ -22,6 +22,15 @@ _TS_PATTERN = (
     r"(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)$"
 )
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+_LOCAL_TS_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+# Wall-clock formats of a POS log's InvoiceDate, tried in order; each becomes ISO text before COPY.
+# (format, regex capturing the written day of month: a date Arrow rolls over, like 2/30, is refused)
+_LOCAL_TS_FORMATS = (
+    ("%m/%d/%Y %H:%M", r"^\d{1,2}/(?P<day>\d{1,2})/"),
+    ("%m/%d/%Y %H:%M:%S", r"^\d{1,2}/(?P<day>\d{1,2})/"),
+    ("%Y-%m-%d %H:%M:%S", r"^\d{4}-\d{2}-(?P<day>\d{2})"),
+    ("%Y-%m-%d %H:%M", r"^\d{4}-\d{2}-(?P<day>\d{2})"),
+)
 _INTEGER_PATTERN = r"^[+-]?\d{1,9}$"
 
 
@@ -79,6 +88,8 @@ def _check(field: Field, value: pa.Array) -> tuple[pa.Array, str]:
         if field.sign == "positive":
             ok = pc.and_(ok, pc.match_substring_regex(value, r"^\+?0*[1-9]\d*$"))
         return ok, "a whole number" + (" > 0" if field.sign == "positive" else "")
+    if kind is FieldKind.LOCAL_TIMESTAMP:
+        return pc.match_substring_regex(value, _LOCAL_TS_PATTERN), "a date and time like 12/1/2010 8:26"
     if kind is FieldKind.FLAG01:
         return pc.is_in(value, value_set=pa.array(["0", "1"])), "0 or 1"
     raise ValueError(f"unknown field kind {kind}")
@@ -88,7 +99,22 @@ def _clean(field: Field, column: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(column)
     if field.kind is FieldKind.CODE:
         text = pc.utf8_upper(text)
+    if field.kind is FieldKind.LOCAL_TIMESTAMP:
+        text = _iso_local_timestamp(text)
     return pc.if_else(pc.equal(pc.utf8_length(text), 0), pa.scalar(None, pa.string()), text)
+
+
+def _iso_local_timestamp(text: pa.Array) -> pa.Array:
+    """``YYYY-MM-DD HH:MM:SS`` where one of the POS log's formats parses (and is a real date), else the text
+    as given, which then fails the check with its original value in the reason."""
+    parsed = pa.nulls(len(text), pa.timestamp("s"))
+    for layout, day_pattern in _LOCAL_TS_FORMATS:
+        attempt = pc.strptime(text, format=layout, unit="s", error_is_null=True)
+        written = pc.struct_field(pc.extract_regex(text, day_pattern), [0])
+        day = pc.cast(pc.if_else(pc.is_valid(written), written, "0"), pa.int64())
+        parsed = pc.coalesce(parsed, pc.if_else(pc.equal(pc.day(attempt), day), attempt, None))
+    iso = pc.strftime(parsed, format="%Y-%m-%d %H:%M:%S")
+    return pc.coalesce(iso, text)
 
 
 def validate_table(spec: FileSpec, table: pa.Table) -> ValidationResult:

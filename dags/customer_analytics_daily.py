@@ -5,7 +5,7 @@ Daily at 05:00 Asia/Riyadh. The run with logical date D loads every landing drop
 that was not loaded yet, merges it into `stg`, re-derives `core` for what changed, rebuilds the
 month-to-date activity of every open (not frozen) month through D, computes the customers' features as
 of D, scores them with the RFM, lifetime-value and churn scorers in parallel, publishes the three score
-snapshots together and runs the data-quality controls.
+snapshots together, refreshes the materialized mart views and runs the data-quality controls.
 
 Re-running a date gives the same rows. A refused file, a failed scorer or a failed control fails the run;
 published data (activity months, yesterday's scores) stays as it was. Data moves through PostgreSQL;
@@ -60,6 +60,12 @@ def customer_analytics_daily():
         return pipeline.publish_scores(engine(), run_date(context))
 
     @task
+    def marts() -> dict:
+        from analytics import pipeline
+
+        return pipeline.refresh_marts(engine())
+
+    @task
     def data_quality(built: dict, **context) -> dict:
         from datetime import date
 
@@ -72,7 +78,7 @@ def customer_analytics_daily():
     scored = [score.override(task_id=f"score_{name}")(name) for name in SCORERS]
     published = publish_scores()
     load_and_build_core() >> built >> features() >> scored >> published
-    published >> data_quality(built)
+    published >> marts() >> data_quality(built)
 
 
 customer_analytics_daily()

@@ -29,7 +29,7 @@ def test_daily_schedule_and_graph(dagbag):
     scorers = {f"score_{name}" for name in pipeline.SCORERS}
     assert _edges(dag) == {
         ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "features"),
-        ("activity", "data_quality"), ("publish_scores", "data_quality"),
+        ("activity", "data_quality"), ("publish_scores", "marts"), ("marts", "data_quality"),
         *{("features", scorer) for scorer in scorers}, *{(scorer, "publish_scores") for scorer in scorers},
     }
 

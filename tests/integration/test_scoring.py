@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def _published(engine: sa.Engine) -> dict[str, list[tuple]]:
 
 
 def test_features_match_an_independent_pandas_computation(warehouse):
-    snapshots.build_features(warehouse, DAY)
+    snapshots.build_features(warehouse, [DAY])
     got = snapshots.read_features(warehouse, DAY)
     expected = features_oracle(warehouse, DAY)
     assert len(got) == len(expected) > 1500
@@ -133,16 +134,16 @@ def _shift_orders(engine: sa.Engine, after: date, until: date | None, days: int)
 def test_churn_training_never_sees_orders_after_the_run_date(warehouse):
     run_day = date(2025, 10, 31)  # November's orders are "the future" of this run
     cutoff = run_day - timedelta(days=scoring.churn_horizon_days())
-    snapshots.build_features(warehouse, cutoff)
+    snapshots.build_features(warehouse, [cutoff])
     training = snapshots.read_training_frame(warehouse, cutoff, run_day)
     assert 0 < training["churned"].mean() < 1
 
     _shift_orders(warehouse, after=run_day, until=None, days=45)  # the future moves: nothing changes
-    snapshots.build_features(warehouse, cutoff)
+    snapshots.build_features(warehouse, [cutoff])
     assert snapshots.read_training_frame(warehouse, cutoff, run_day).equals(training)
 
     _shift_orders(warehouse, after=cutoff, until=run_day, days=200)  # the label window empties: labels change
-    snapshots.build_features(warehouse, cutoff)
+    snapshots.build_features(warehouse, [cutoff])
     relabelled = snapshots.read_training_frame(warehouse, cutoff, run_day)
     assert relabelled.drop(columns="churned").equals(training.drop(columns="churned"))
     assert relabelled["churned"].sum() > training["churned"].sum()
@@ -173,3 +174,35 @@ def test_churn_model_beats_the_rule_score_and_plain_recency_on_held_out_customer
     stage = snapshots.stage_name("fact_customer_churn_risk", DAY)
     scored_by = query(warehouse, f"select distinct scored_by from core.{stage}")
     assert scored_by == [("model",)]
+
+
+def test_engagement_counts_monthly_actives_distinctly_and_the_wide_tables_read_the_newest_snapshot(warehouse):
+    _score_day(warehouse, DAY)
+    pipeline.publish_scores(warehouse, DAY)
+    pipeline.refresh_marts(warehouse)
+    expected = query(warehouse, """
+        select d::date, count(distinct f.surviving_customer_id_nat)
+        from generate_series(date '2025-06-30', date '2025-07-05', interval '1 day') as d
+        join core.fact_order as f on f.is_qualified and f.local_date > d::date - 30 and f.local_date <= d::date
+        group by 1 order by 1""")
+    got = query(warehouse, """
+        select activity_date, monthly_active_customers_30d from mart.vw_engagement_daily
+        where activity_date between '2025-06-30' and '2025-07-05' order by 1""")
+    assert got == expected
+    dau = query(warehouse, """
+        select count(distinct surviving_customer_id_nat) from core.fact_order
+        where is_qualified and local_date = '2025-07-01'""")[0][0]
+    row = query(warehouse, "select daily_active_customers, stickiness, naive_rolling_dau_sum_30d, "
+                           "monthly_active_customers_30d from mart.vw_engagement_daily "
+                           "where activity_date = '2025-07-01'")[0]
+    assert row[0] == dau and row[1] == round(Decimal(dau) / row[3], 4)
+    assert row[2] > row[3]  # the naive sum counts a customer once per active day
+
+    customers = query(warehouse, "select count(*) from core.fact_customer_rfm where snapshot_date = %(d)s",
+                      {"d": DAY})[0][0]
+    assert query(warehouse, "select count(*), min(snapshot_date) from mart.obt_customer_kpis_and_segmentation") == [
+        (customers, DAY)]
+    overall = query(warehouse, "select customers, overall_aov_aed, total_revenue_aed, total_orders "
+                               "from mart.obt_overall_customer_kpis")
+    assert len(overall) == 1 and overall[0][0] == customers
+    assert overall[0][1] == round(overall[0][2] / overall[0][3], 2)

@@ -1,0 +1,28 @@
+"""POS transaction logs: raw table, cleaning reference tables, classified staging, products, cleaning
+summary; engagement and one-big-table mart views.
+
+Revision ID: 0004_pos_log
+Revises: 0003_scorers
+Create Date: 2026-11-22
+"""
+
+from analytics.migration_support import apply_sql
+
+revision = "0004_pos_log"
+down_revision = "0003_scorers"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    apply_sql(
+        "ddl/0004_pos_log/01_raw_pos_transactions.sql",
+        "ddl/0004_pos_log/03_dim_product_and_cleaning_summary.sql",
+        "views/mart_vw_engagement_daily.sql",
+        "views/mart_obt_customer_kpis_and_segmentation.sql",
+        "views/mart_obt_overall_customer_kpis.sql",
+    )
+
+
+def downgrade() -> None:
+    apply_sql("ddl/0004_pos_log_down.sql")

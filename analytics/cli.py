@@ -58,10 +58,13 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from analytics.generate import generate_landing
+    if args.format == "pos-log":
+        from analytics.generate.pos_log import generate_pos_log as generate
+    else:
+        from analytics.generate import generate_landing as generate
 
-    summary = generate_landing(args.out, customers=args.customers, months=args.months, seed=args.seed,
-                               end_date=args.end_date, progress=not args.quiet, overwrite=args.overwrite)
+    summary = generate(args.out, customers=args.customers, months=args.months, seed=args.seed,
+                       end_date=args.end_date, progress=not args.quiet, overwrite=args.overwrite)
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -123,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--months", type=_positive, required=True)
     gen.add_argument("--seed", type=int, required=True)
     gen.add_argument("--end-date", type=_date, default=None)
+    gen.add_argument("--format", choices=("oms-crm", "pos-log"), default="oms-crm",
+                     help="oms-crm: OMS, CRM and reference extracts (default); "
+                          "pos-log: one online-retail POS log, pos_transactions.csv per day")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.add_argument("--overwrite", action="store_true", help="replace an earlier sample in --out")
     gen.set_defaults(func=_cmd_generate)

@@ -9,7 +9,9 @@ corrected FX rates and a few malformed rows. Modules:
 - ``reference``: stores, cities, names, catalogue; ``reference_files``: stores and FX files;
 - ``customers`` / ``crm``: the customer base and its CRM rows;
 - ``orders`` / ``items`` / ``delivery``: a month's orders, their lines, and which drop carries each row;
-- ``render`` / ``writer`` / ``landing``: CSV text, files on disk, and the month-by-month driver.
+- ``render`` / ``writer`` / ``landing``: CSV text, files on disk, and the month-by-month driver;
+- ``pos_catalogue`` / ``pos_month`` / ``pos_log``: the other input kind, an online-retail POS log
+  (``pos_transactions.csv`` per day; ``analytics generate --format pos-log``).
 """
 
 from analytics.generate.landing import generate_landing

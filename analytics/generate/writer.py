@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.contract import FILE_SPECS
@@ -43,15 +44,19 @@ class LandingWriter:
                     entry.unlink()
         self.out.mkdir(parents=True, exist_ok=True)
 
-    def write(self, day: int, name: str, body: bytes | memoryview, rows: int) -> None:
-        """Write ``<out>/<date>/<name>.csv``: the contract header, then ``body`` (complete lines)."""
+    def write(self, day: int, name: str, body: bytes | memoryview, rows: int,
+              columns: Sequence[str] | None = None) -> None:
+        """Write ``<out>/<date>/<name>.csv``: the header, then ``body`` (complete lines).
+
+        The header is the contract's columns for ``name``, or ``columns`` when given.
+        """
         if rows == 0:
             return
         folder = self.out / day_to_date(day).isoformat()
         if not self.drops or self.drops[-1] != folder.name:
             folder.mkdir(exist_ok=True)
             self.drops.append(folder.name)
-        header = (",".join(FILE_SPECS[name].columns) + "\n").encode("utf-8")
+        header = (",".join(columns or FILE_SPECS[name].columns) + "\n").encode("utf-8")
         with open(folder / f"{name}.csv", "wb") as handle:
             handle.write(header)
             handle.write(body)

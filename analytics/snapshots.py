@@ -109,7 +109,8 @@ def _fill_features_stage(engine: sa.Engine, day: date) -> int:
 
 # PostgreSQL type oid -> Arrow type of the parsed column (anything else is read as text).
 _ARROW_TYPES = {16: pa.bool_(), 20: pa.int64(), 21: pa.int64(), 23: pa.int64(), 700: pa.float64(),
-                701: pa.float64(), 1700: pa.float64(), 1082: pa.date32()}
+                701: pa.float64(), 1700: pa.float64(), 1082: pa.date32(), 1114: pa.timestamp("us"),
+                1184: pa.timestamp("us", tz="UTC")}
 
 
 def read_frame(engine: sa.Engine, query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
-from analytics import db
+from analytics import db, pos_load
 
 __all__ = ["pipeline_lock", "stage", "build_core"]
 
@@ -29,6 +29,7 @@ _STG_LANES: tuple[tuple[_StgGroup, ...], ...] = (
      (("oms_orders",), "transform/stg/oms_orders.sql")),
     ((("oms_order_items",), "transform/stg/oms_order_items.sql"),),
 )
+STG_LANES_ALL: tuple[_StgGroup, ...] = tuple(group for lane in _STG_LANES for group in lane)
 _CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
              "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
 
@@ -84,9 +85,18 @@ def stage(engine: sa.Engine) -> dict:
                 db.run_sql(conn, "transform/stg/reference.sql", params)
                 _stage_groups(conn, main_lane, params)
                 second.result()
+            pos = pos_load.stage_pos_log(engine, conn, start, end)
             _set_watermark(conn, "stg_load_watermark", end)
-    log.info("stage: loads (%s, %s]", start, end)
+            log.info("stage: loads (%s, %s] %s", start, end, pos)
+            return {"from_load": start, "to_load": end, **pos}
     return {"from_load": start, "to_load": end}
+
+
+def merge_groups(conn, groups: tuple[_StgGroup, ...], params: dict, view_prefix: str) -> None:
+    """Merge the incoming views ``<view_prefix><table>`` of the groups' tables into stg."""
+    views = {table: view_prefix + table for tables, _ in STG_LANES_ALL for table in tables}
+    for _, merge_sql in groups:
+        db.run_sql(conn, merge_sql, params, views)
 
 
 def _stage_in_own_transaction(engine: sa.Engine, groups: tuple[_StgGroup, ...], params: dict) -> None:
@@ -109,8 +119,7 @@ def _stage_groups(conn, groups: tuple[_StgGroup, ...], params: dict) -> None:
             with db.indexes_deferred(conn, f"stg.{table}"):
                 db.append_from(conn, f"tmp_incoming_{table}", f"stg.{table}")
     else:
-        for _, merge_sql in groups:
-            db.run_sql(conn, merge_sql, params)
+        merge_groups(conn, groups, params, "tmp_incoming_")
     with conn.cursor() as cur:
         cur.execute("; ".join(f"analyze stg.{t}" for t in tables))
 
@@ -120,7 +129,7 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
     with db.transaction(engine, bulk=True) as conn:
         start = _watermark(conn, "core_load_watermark")
         end = _watermark(conn, "stg_load_watermark")
-        changed = 0
+        changed = products = 0
         if end > start:
             params = {"watermark": start, "run_id": run_id}
             with ExitStack() as bulk:
@@ -133,9 +142,10 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
                         bulk.enter_context(db.indexes_deferred(conn, table))
                 for path in _CORE_SQL:
                     db.run_sql(conn, path, params)
+            products = pos_load.refresh_products(engine, conn, start, end)
             changed = db.fetch_one(conn, "select count(*) from tmp_changed_order")[0]
             with conn.cursor() as cur:
                 cur.execute("analyze core.fact_order; analyze core.dim_customer")
             _set_watermark(conn, "core_load_watermark", end)
     log.info("core: loads (%s, %s], %s orders re-derived", start, end, changed)
-    return {"from_load": start, "to_load": end, "orders_changed": changed}
+    return {"from_load": start, "to_load": end, "orders_changed": changed, "products_flagged": products}

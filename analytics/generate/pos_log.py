@@ -119,6 +119,9 @@ def _malformed_rows(rng: np.random.Generator, n: int, at_least_one: bool) -> dic
     return {name: np.sort(rows[bounds[i]:bounds[i + 1]]) for i, name in enumerate(_MALFORMED)}
 
 
+GBP_RATE = 4.70  # AED per GBP, roughly
+
+
 def generate_pos_log(out: Path, customers: int, months: int, seed: int, end_date: dt.date | None = None,
                      progress: bool = False, *, overwrite: bool = False) -> dict:
     """Write a POS log of ``months`` months ending with ``end_date``'s month to ``out``; return a summary.
@@ -151,6 +154,8 @@ def generate_pos_log(out: Path, customers: int, months: int, seed: int, end_date
               + INVENTORY_DESCRIPTIONS + ("mailout", ""),
               "country": tuple(names)}
 
+    # GBP -> AED: a gentle random walk around 4.70 (a loop-free cumulative sum over days)
+    gbp = GBP_RATE * np.exp(np.cumsum(rng.normal(0.0, 0.003, max(n_days, 1))))
     scenarios: Counter[str] = Counter()
     malformed: Counter[str] = Counter()
     next_invoice, first = 0, True
@@ -176,6 +181,9 @@ def generate_pos_log(out: Path, customers: int, months: int, seed: int, end_date
                 begin, end = int(bounds[k]), int(bounds[k + 1])
                 writer.write(int(day) + 1, POS_FILE_NAME, line_bytes(lines, begin, end), end - begin,
                              columns=POS_COLUMNS)
+                if end > begin:  # the day's GBP rate, so the log's amounts convert to AED
+                    fx_line = f"{day_to_date(int(day)).isoformat()},GBP,{gbp[int(day) - first_day]:.8f}\n"
+                    writer.write(int(day) + 1, "fx_rates", fx_line.encode("ascii"), 1)
 
     summary = {
         "format": "pos-log",

@@ -93,3 +93,24 @@ def test_month_close_dag_freezes_once_keeps_late_data_out_and_restates_on_reques
         (1, False, None), (2, True, "late orders from the Riyadh stores")]
     assert query(engine, "select count(*) from audit.late_arrival where month_key = '2025-09-01' "
                          "and restated_in_freeze_id is null") == [(0,)]
+
+
+@pytest.fixture(scope="module")
+def pos_landing(tmp_path_factory):
+    from analytics.generate.pos_log import generate_pos_log
+
+    root = tmp_path_factory.mktemp("pos-landing")
+    generate_pos_log(root, customers=600, months=4, seed=5, end_date=date(2025, 11, 30))
+    return root
+
+
+def test_daily_dag_runs_on_a_pos_log(dagbag, monkeypatch, fresh_warehouse, pos_landing, airflow_db, engine):
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", fresh_warehouse)
+    monkeypatch.setenv("ANALYTICS_LANDING_DIR", str(pos_landing))
+    run = _run(dagbag, "customer_analytics_daily", pendulum.datetime(2025, 11, 20, 5, tz="Asia/Riyadh"))
+    assert run.state == "success"
+    assert query(engine, "select count(*) from core.fact_order where order_id like 'POS-%%'")[0][0] > 1000
+    for table in ("core.fact_customer_monthly_activity", "core.fact_customer_rfm", "core.fact_customer_ltv",
+                  "core.fact_customer_churn_risk", "core.dim_product", "audit.cleaning_summary",
+                  "mart.vw_engagement_daily", "mart.vw_cleaning_summary", "mart.obt_customer_kpis_and_segmentation"):
+        assert query(engine, f"select count(*) from {table}")[0][0] > 0, table

@@ -1,4 +1,5 @@
--- Merge tmp_incoming_crm_customers and tmp_incoming_crm_customer_versions (incoming.sql) into
+-- Merge incoming customers and their versions (the tmp_incoming_* views of incoming.sql, or the
+-- tmp_pos_incoming_* views of pos_incoming.sql) into
 -- stg.crm_customers (latest version per customer) and stg.crm_customer_versions (every distinct updated_at,
 -- for SCD2). A later, different row replaces the staged one; an identical re-delivery changes nothing.
 insert into stg.crm_customers as s (
@@ -8,7 +9,7 @@ insert into stg.crm_customers as s (
 select
     customer_id_nat, full_name, email, phone, city, country_code, region, loyalty_tier, is_vip, customer_flag,
     acquisition_channel, signup_date, merged_into, updated_at, ingestion_date, load_id, source_line, changed_load_id
-from tmp_incoming_crm_customers
+from {crm_customers}
 on conflict (customer_id_nat) do update set
     full_name = excluded.full_name,
     email = excluded.email,
@@ -47,7 +48,7 @@ insert into stg.crm_customer_versions as v (
 select
     customer_id_nat, updated_at, full_name, loyalty_tier, region, is_vip, ingestion_date, load_id, source_line,
     changed_load_id
-from tmp_incoming_crm_customer_versions
+from {crm_customer_versions}
 on conflict (customer_id_nat, updated_at) do update set
     full_name = excluded.full_name,
     loyalty_tier = excluded.loyalty_tier,

@@ -1,5 +1,5 @@
--- Merge tmp_incoming_oms_order_items (incoming.sql) into stg.oms_order_items: latest ingestion wins; an
--- identical re-delivery changes nothing.
+-- Merge incoming order lines (tmp_incoming_oms_order_items of incoming.sql, or tmp_pos_incoming_... of
+-- pos_incoming.sql) into stg.oms_order_items: latest ingestion wins; an identical re-delivery changes nothing.
 insert into stg.oms_order_items as s (
     order_id, line_no, sku, category, quantity, unit_price, discount_amount, net_amount, cost_amount,
     ingestion_date, load_id, source_line, changed_load_id
@@ -7,7 +7,7 @@ insert into stg.oms_order_items as s (
 select
     order_id, line_no, sku, category, quantity, unit_price, discount_amount, net_amount, cost_amount,
     ingestion_date, load_id, source_line, changed_load_id
-from tmp_incoming_oms_order_items
+from {oms_order_items}
 on conflict (order_id, line_no) do update set
     sku = excluded.sku,
     category = excluded.category,

@@ -1,6 +1,7 @@
--- Merge tmp_incoming_oms_orders (incoming.sql) into stg.oms_orders: a row replaces the staged one when it
--- is later by (updated_at, ingestion, load, line) and differs; an identical re-delivery changes nothing.
--- first_load_id keeps the load that first brought the order.
+-- Merge incoming orders (a view: tmp_incoming_oms_orders of incoming.sql, or tmp_pos_incoming_oms_orders of
+-- pos_incoming.sql) into stg.oms_orders: a row replaces the staged one when it is later by (updated_at,
+-- ingestion, load, line) and differs; an identical re-delivery changes nothing. first_load_id keeps the
+-- load that first brought the order.
 insert into stg.oms_orders as s (
     order_id, customer_id_nat, store_id, channel, order_type, order_ts, final_status, order_flag,
     currency_code, net_amount, vat_amount, updated_at, ingestion_date, load_id, source_line,
@@ -10,7 +11,7 @@ select
     order_id, customer_id_nat, store_id, channel, order_type, order_ts, final_status, order_flag,
     currency_code, net_amount, vat_amount, updated_at, ingestion_date, load_id, source_line,
     first_load_id, changed_load_id
-from tmp_incoming_oms_orders
+from {oms_orders}
 on conflict (order_id) do update set
     customer_id_nat = excluded.customer_id_nat,
     store_id = excluded.store_id,

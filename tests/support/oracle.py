@@ -208,6 +208,12 @@ def _validate(df: pd.DataFrame, spec: FileSpec) -> pd.DataFrame:
                 good &= vals.map(lambda v: v > 0)
             ok &= empty | good
             out[field.name] = vals.where(good, None)
+        elif kind is FieldKind.LOCAL_TIMESTAMP:
+            parsed = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+            for layout in ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+                parsed = parsed.fillna(pd.to_datetime(s.where(present), format=layout, errors="coerce"))
+            ok &= empty | parsed.notna()
+            out[field.name] = parsed
         elif kind is FieldKind.FLAG01:
             ok &= empty | s.isin(["0", "1"])
             out[field.name] = (s == "1").astype("int64")

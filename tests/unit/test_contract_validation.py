@@ -74,3 +74,18 @@ def test_file_names_map_to_specs():
     assert spec_for_path("oms_orders.csv").name == "oms_orders"
     assert spec_for_path("fx_rates.csv.gz").name == "fx_rates"
     assert spec_for_path("notes.txt") is None
+
+
+def test_pos_log_dates_in_either_layout_become_iso_and_impossible_dates_are_rejected():
+    spec = FILE_SPECS["pos_transactions"]
+    rows = {"InvoiceNo": ["536365", "536366", "536367", "C536368"], "StockCode": ["85123A"] * 4,
+            "Description": ["HEART", "", "HEART", "HEART"], "Quantity": ["6", "6", "-1", "-2"],
+            "InvoiceDate": ["12/1/2010 8:26", "2010-12-01 08:28:00", "2/30/2011 10:00", "2011-01-05 09:03"],
+            "UnitPrice": ["2.55", "0", "-11062.06", "2.55"], "CustomerID": ["17850.0", "", "", "12345"],
+            "Country": ["United Kingdom", "EIRE", "", "RSA"]}
+    result = validate_table(spec, pa.table({name: pa.array(values) for name, values in rows.items()}))
+    assert result.valid.tolist() == [True, True, False, True]
+    assert result.columns["InvoiceDate"].to_pylist()[:2] == ["2010-12-01 08:26:00", "2010-12-01 08:28:00"]
+    assert result.failed_field[2] == "InvoiceDate" and "2/30/2011" in result.reason[2]
+    assert [f.raw_column for f in spec.fields][:5] == ["invoice_no", "stock_code", "description", "quantity",
+                                                       "invoice_ts"]

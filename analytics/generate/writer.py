@@ -63,6 +63,16 @@ class LandingWriter:
         self.files[name] += 1
         self.rows[name] += rows
 
+    def drop_summary(self) -> dict:
+        """What was written: drop folders (count, first, last), files and rows per file kind."""
+        return {
+            "drops": len(self.drops),
+            "first_drop": self.drops[0] if self.drops else None,
+            "last_drop": self.drops[-1] if self.drops else None,
+            "files": dict(sorted(self.files.items())),
+            "rows": dict(sorted(self.rows.items())),
+        }
+
     def write_manifest(self, content: dict) -> None:
         text = json.dumps(content, indent=2, sort_keys=True) + "\n"
         (self.out / MANIFEST_NAME).write_text(text, encoding="utf-8")

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from psycopg2 import sql as pgsql
 
@@ -29,6 +31,7 @@ __all__ = [
     "load_sql",
     "run_sql",
     "copy_from_buffer",
+    "copy_frame",
     "append_from",
     "fetch_all",
     "fetch_one",
@@ -151,6 +154,15 @@ def append_from(conn: Any, source: str, target: str) -> int:
             _identifier(target), columns, columns, _identifier(source)))
         log.info("append %s -> %s: %s rows in %.2fs", source, target, cur.rowcount, time.perf_counter() - started)
         return cur.rowcount
+
+
+def copy_frame(conn: Any, table: str, frame: Any) -> None:
+    """COPY a pandas DataFrame into ``schema.table`` by column name, written as CSV by Arrow (empty = NULL,
+    booleans true/false, dates ISO, floats at full precision)."""
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.Table.from_pandas(frame, preserve_index=False), buffer,
+                    pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    copy_from_buffer(conn, table, list(frame.columns), buffer)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from analytics import db, snapshots, warehouse_build
+from analytics import db, snapshots, stg_merge
 
 __all__ = ["pos_settings", "stage_pos_log", "refresh_products"]
 
@@ -93,13 +93,13 @@ def stage_pos_log(engine: sa.Engine, conn: Any, from_load: int, to_load: int) ->
     with conn.cursor() as cur:
         cur.execute("create temporary table tmp_pos_staged (like stg.pos_transactions) on commit drop")
     frame = current[list(_STG_COLUMNS)].astype({"category": str, "rule_id": str, "invoice_kind": str})
-    db.copy_from_buffer(conn, "tmp_pos_staged", list(_STG_COLUMNS), snapshots._csv_bytes(frame))
+    db.copy_frame(conn, "tmp_pos_staged", frame)
     with conn.cursor() as cur:
         cur.execute("delete from stg.pos_transactions as s using (select distinct invoice_no from tmp_pos_staged) "
                     "as t where s.invoice_no = t.invoice_no")
         cur.execute("insert into stg.pos_transactions select * from tmp_pos_staged")
     db.run_sql(conn, "transform/stg/pos_incoming.sql", {"from_load": from_load, "to_load": to_load, **pos_settings()})
-    warehouse_build.merge_groups(conn, warehouse_build.STG_LANES_ALL, {}, "tmp_pos_incoming_")
+    stg_merge.merge_groups(conn, stg_merge.ALL_GROUPS, {}, "tmp_pos_incoming_")
     log.info("POS log: %s lines classified, %s invoices staged", len(classified), current["invoice_no"].nunique())
     return {"pos_lines": len(classified), "pos_invoices": int(current["invoice_no"].nunique())}
 
@@ -115,7 +115,7 @@ def _write_summary(conn: Any, classified: pd.DataFrame, categories: pd.DataFrame
     with conn.cursor() as cur:
         cur.execute("delete from audit.cleaning_summary where load_id = any(%(loads)s)",
                     {"loads": [int(v) for v in summary["load_id"].unique()]})
-    db.copy_from_buffer(conn, "audit.cleaning_summary", list(summary.columns), snapshots._csv_bytes(summary))
+    db.copy_frame(conn, "audit.cleaning_summary", summary)
 
 
 def refresh_products(engine: sa.Engine, conn: Any, watermark: int, to_load: int) -> int:
@@ -137,7 +137,7 @@ def refresh_products(engine: sa.Engine, conn: Any, watermark: int, to_load: int)
                "price_changes", "price_flag", "updated_load_id"]
     with conn.cursor() as cur:
         cur.execute("create temporary table tmp_products (like core.dim_product) on commit drop")
-    db.copy_from_buffer(conn, "tmp_products", columns, snapshots._csv_bytes(flags[columns]))
+    db.copy_frame(conn, "tmp_products", flags[columns])
     with conn.cursor() as cur:
         cur.execute("delete from core.dim_product as p using tmp_products as t where p.stock_code = t.stock_code")
         cur.execute("insert into core.dim_product select * from tmp_products")

@@ -169,14 +169,6 @@ def read_training_frame(engine: sa.Engine, cutoff: date, until: date) -> pd.Data
     return _features_frame(frame)
 
 
-def _csv_bytes(frame: pd.DataFrame) -> io.BytesIO:
-    """CSV for COPY: empty = NULL, booleans as true/false, dates as ISO text, floats at full precision."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    return buffer
-
-
 def write_stage(conn: Any, fact: str, day: date, frame: pd.DataFrame, *, append: bool = False) -> None:
     """COPY ``frame`` (columns named as the fact's) into the fact's stage table for ``day``.
 
@@ -186,7 +178,7 @@ def write_stage(conn: Any, fact: str, day: date, frame: pd.DataFrame, *, append:
     if not append:
         with conn.cursor() as cur:
             partitions.create_stage(cur, "core", fact, stage)
-    db.copy_from_buffer(conn, f"core.{stage}", list(frame.columns), _csv_bytes(frame))
+    db.copy_frame(conn, f"core.{stage}", frame)
 
 
 def empty_stage(conn: Any, fact: str, day: date) -> None:

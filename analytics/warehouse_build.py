@@ -14,22 +14,13 @@ from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
-from analytics import db, pos_load
+from analytics import db, pos_load, stg_merge
 
 __all__ = ["pipeline_lock", "stage", "build_core"]
 
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
-# stg tables filled from their views tmp_incoming_<table> (incoming.sql), with the file that merges them,
-# in two lanes of about equal work that run in parallel on two connections.
-_StgGroup = tuple[tuple[str, ...], str]
-_STG_LANES: tuple[tuple[_StgGroup, ...], ...] = (
-    ((("crm_customers", "crm_customer_versions"), "transform/stg/crm_customers.sql"),
-     (("oms_orders",), "transform/stg/oms_orders.sql")),
-    ((("oms_order_items",), "transform/stg/oms_order_items.sql"),),
-)
-STG_LANES_ALL: tuple[_StgGroup, ...] = tuple(group for lane in _STG_LANES for group in lane)
 _CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
              "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
 
@@ -79,7 +70,7 @@ def stage(engine: sa.Engine) -> dict:
         end = db.fetch_one(conn, "select coalesce(max(load_id), 0) from audit.file_load")[0]
         if end > start:
             params = {"from_load": start, "to_load": end}
-            main_lane, second_lane = _STG_LANES
+            main_lane, second_lane = stg_merge.STG_LANES
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage") as pool:
                 second = pool.submit(_stage_in_own_transaction, engine, second_lane, params)
                 db.run_sql(conn, "transform/stg/reference.sql", params)
@@ -92,19 +83,12 @@ def stage(engine: sa.Engine) -> dict:
     return {"from_load": start, "to_load": end}
 
 
-def merge_groups(conn, groups: tuple[_StgGroup, ...], params: dict, view_prefix: str) -> None:
-    """Merge the incoming views ``<view_prefix><table>`` of the groups' tables into stg."""
-    views = {table: view_prefix + table for tables, _ in STG_LANES_ALL for table in tables}
-    for _, merge_sql in groups:
-        db.run_sql(conn, merge_sql, params, views)
-
-
-def _stage_in_own_transaction(engine: sa.Engine, groups: tuple[_StgGroup, ...], params: dict) -> None:
+def _stage_in_own_transaction(engine: sa.Engine, groups: tuple[stg_merge.StgGroup, ...], params: dict) -> None:
     with db.transaction(engine, bulk=True) as conn:
         _stage_groups(conn, groups, params)
 
 
-def _stage_groups(conn, groups: tuple[_StgGroup, ...], params: dict) -> None:
+def _stage_groups(conn, groups: tuple[stg_merge.StgGroup, ...], params: dict) -> None:
     """Fill (first load) or merge (later loads) the groups' stg tables from their incoming views.
 
     On the first load (``from_load`` 0) the tables are empty: truncating them in this transaction lets
@@ -119,7 +103,7 @@ def _stage_groups(conn, groups: tuple[_StgGroup, ...], params: dict) -> None:
             with db.indexes_deferred(conn, f"stg.{table}"):
                 db.append_from(conn, f"tmp_incoming_{table}", f"stg.{table}")
     else:
-        merge_groups(conn, groups, params, "tmp_incoming_")
+        stg_merge.merge_groups(conn, groups, params, "tmp_incoming_")
     with conn.cursor() as cur:
         cur.execute("; ".join(f"analyze stg.{t}" for t in tables))
 

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import argparse
 import platform
-import resource
 import time
 
 import numpy as np
 import pandas as pd
 import sklearn
+from bench_build import _peak_rss_mb
 
 from analytics.scorers.churn import ChurnPredictor
 from analytics.scorers.simulate import simulate_churn_frames
 
 SNAPSHOT = pd.Timestamp("2025-10-31")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:

@@ -16,22 +16,18 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_build import _peak_rss_mb
 
 from analytics.scorers.btyd import BetaGeoModel, GammaGammaModel, discounted_clv
 from analytics.scorers.simulate import simulate_bgnbd, simulate_gamma_gamma
 
 TRUE_BGNBD_DAYS = {"r": 0.5, "alpha": 56.0, "a": 0.8, "b": 2.5}  # alpha 8.0 in weeks
 TRUE_GAMMA_GAMMA = {"p": 6.0, "q": 4.0, "gamma": 60.0}  # mean spend per purchase day 120 AED
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _simulate(n: int, seed: int) -> pd.DataFrame:

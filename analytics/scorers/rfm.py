@@ -48,6 +48,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from analytics.scorers.ranks import distribution, midpoint_rank
 from analytics.scorers.rfm_segments import cell_index, load_segment_rules, segment_lookup, validate_segment_rules
 
 __all__ = ["REQUIRED_COLUMNS", "OUTPUT_COLUMNS", "RFMCalculator"]
@@ -82,23 +83,6 @@ def _day(value: dt.date | str | pd.Timestamp) -> np.datetime64:
 def _days(column: pd.Series) -> np.ndarray:
     """A date or datetime column as datetime64[D] (times of day dropped)."""
     return pd.to_datetime(column).to_numpy().astype("datetime64[D]")
-
-
-def _distribution(values: np.ndarray) -> pd.DataFrame:
-    """Distinct values (ascending) with how many customers lie strictly below and exactly at each."""
-    distinct, equal = np.unique(values, return_counts=True)
-    return pd.DataFrame({"value": distinct, "below": np.cumsum(equal) - equal, "equal": equal})
-
-
-def _midpoint_rank(distribution: pd.DataFrame, values: np.ndarray) -> np.ndarray:
-    """2·(customers strictly worse) + (customers equal) for each value; larger is better."""
-    distinct = distribution["value"].to_numpy()
-    at = np.searchsorted(distinct, values, side="left")
-    inside = at < len(distinct)
-    at_clipped = np.minimum(at, len(distinct) - 1)
-    below = np.where(inside, distribution["below"].to_numpy()[at_clipped], distribution["equal"].sum())
-    exact = inside & (distinct[at_clipped] == values)
-    return 2 * below + np.where(exact, distribution["equal"].to_numpy()[at_clipped], 0)
 
 
 def _quintile(rank2: np.ndarray, n: int) -> np.ndarray:
@@ -203,7 +187,7 @@ class RFMCalculator:
         snapshot = _day(snapshot_date)
         days = self._days_since_last_order(features, snapshot)
         n = len(features)
-        self.reference_ = {name: _distribution(values) for name, values in self._measures(features, days).items()}
+        self.reference_ = {name: distribution(values) for name, values in self._measures(features, days).items()}
 
         edges = {}
         for name, reference in self.reference_.items():
@@ -237,7 +221,7 @@ class RFMCalculator:
         n = self.n_customers_
         scores, percentiles = {}, {}
         for name, values in self._measures(features, days).items():
-            rank2 = _midpoint_rank(self.reference_[name], values)
+            rank2 = midpoint_rank(self.reference_[name], values)
             scores[name] = _quintile(rank2, n)
             percentiles[name] = np.round(50.0 * rank2 / n, 2)  # 100 · (less + equal/2) / n
         r, f, m = (scores[name] for name in _MEASURES)

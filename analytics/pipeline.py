@@ -14,10 +14,12 @@ import sqlalchemy as sa
 from analytics import activity, dq, ingest, marts, month_close, scoring, snapshots, warehouse_build
 
 __all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month",
-           "build_features", "score", "publish_scores", "refresh_marts", "run_daily", "SCORERS"]
+           "build_features", "score", "publish_scores", "refresh_marts", "run_daily", "SCORERS", "FOLLOW_UP_SCORERS"]
 
 # The scorer steps, run in parallel after the features and before the publish.
 SCORERS = ("rfm", "clv", "churn")
+# Scorers that read other scorers' stage tables of the day, so run after them: name -> the scorers they read.
+FOLLOW_UP_SCORERS = {"segments": ("rfm", "clv")}
 
 
 def ingest_drops(engine: sa.Engine, landing: Path, through: date, run_id: str) -> dict:
@@ -64,10 +66,10 @@ def build_features(engine: sa.Engine, day: date) -> dict:
 
 
 def score(engine: sa.Engine, scorer: str, day: date, run_id: str) -> dict:
-    """One scorer into its stage table. No pipeline lock: the scorers run side by side and touch only
-    their own stage tables."""
-    if scorer not in SCORERS:
-        raise ValueError(f"unknown scorer {scorer!r}; expected one of {SCORERS}")
+    """One scorer into its stage table. No pipeline lock: the scorers run side by side and write only
+    their own stage tables (a follow-up scorer reads its inputs' sealed stage tables)."""
+    if scorer not in (*SCORERS, *FOLLOW_UP_SCORERS):
+        raise ValueError(f"unknown scorer {scorer!r}; expected one of {(*SCORERS, *FOLLOW_UP_SCORERS)}")
     rows = getattr(scoring, f"score_{scorer}")(engine, day, run_id)
     return {"scorer": scorer, "customers": rows}
 
@@ -91,7 +93,7 @@ def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     months = [date.fromisoformat(m) for m in summary["activity"]["months"]]
     summary["dq"] = run_dq(engine, day, run_id, months)
     summary["features"] = build_features(engine, day)
-    summary["scores"] = [score(engine, scorer, day, run_id) for scorer in SCORERS]
+    summary["scores"] = [score(engine, scorer, day, run_id) for scorer in (*SCORERS, *FOLLOW_UP_SCORERS)]
     summary["published"] = publish_scores(engine, day)
     summary["marts"] = refresh_marts(engine)
     return summary

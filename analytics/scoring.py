@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from analytics import db, snapshots
 
-__all__ = ["scoring_shards", "churn_horizon_days", "score_rfm", "score_clv", "score_churn", "record_model_run"]
+__all__ = ["scoring_shards", "churn_horizon_days", "behavior_k_range", "ltv_score_weights", "score_rfm", "score_clv",
+           "score_churn", "score_segments", "record_model_run"]
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,13 @@ def _latest_snapshot(engine: sa.Engine, fact: str, columns: str, on_or_before: d
                                 {"d": row[0]})
 
 
-def _segment_rules(engine: sa.Engine) -> pd.DataFrame:
+def _segment_rules(engine: sa.Engine, segment_type: str = "rfm") -> pd.DataFrame:
+    """The active rules of a segment type, in priority order."""
     return snapshots.read_frame(engine, """
         select segment_key, segment_code, segment_name, priority, r_min, r_max, f_min, f_max, m_min, m_max,
                description, recommended_action
-        from core.dim_customer_segment where segment_type = 'rfm' order by priority""")
+        from core.dim_customer_segment where segment_type = %(t)s and is_active order by priority""",
+                                {"t": segment_type})
 
 
 def score_rfm(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
@@ -245,3 +248,111 @@ def churn_horizon_days() -> int:
     if not raw.isdigit() or not 7 <= int(raw) <= 730:
         raise ValueError(f"ANALYTICS_CHURN_HORIZON_DAYS must be a whole number of days from 7 to 730, got {raw!r}")
     return int(raw)
+
+
+def behavior_k_range() -> tuple[int, int]:
+    """The k-means search range of the behavioural segments (``ANALYTICS_BEHAVIOR_K_MIN`` and
+    ``ANALYTICS_BEHAVIOR_K_MAX``, default 3 and 8, each 2..20)."""
+    bounds = []
+    for name, default in (("ANALYTICS_BEHAVIOR_K_MIN", "3"), ("ANALYTICS_BEHAVIOR_K_MAX", "8")):
+        raw = os.environ.get(name, default).strip()
+        if not raw.isdigit() or not 2 <= int(raw) <= 20:
+            raise ValueError(f"{name} must be a whole number from 2 to 20, got {raw!r}")
+        bounds.append(int(raw))
+    if bounds[0] > bounds[1]:
+        raise ValueError(f"ANALYTICS_BEHAVIOR_K_MIN ({bounds[0]}) must not exceed "
+                         f"ANALYTICS_BEHAVIOR_K_MAX ({bounds[1]})")
+    return bounds[0], bounds[1]
+
+
+def ltv_score_weights() -> tuple[float, float, float]:
+    """Weights of RFM, behaviour and predicted value in the LTV score (``ANALYTICS_LTV_SCORE_WEIGHTS``, three
+    whole percentages summing to 100, default ``40,30,30``)."""
+    raw = os.environ.get("ANALYTICS_LTV_SCORE_WEIGHTS", "40,30,30").strip()
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 3 or not all(part.isdigit() for part in parts) or sum(map(int, parts)) != 100:
+        raise ValueError(f"ANALYTICS_LTV_SCORE_WEIGHTS must be three whole percentages summing to 100 "
+                         f"(RFM, behaviour, value), e.g. 40,30,30; got {raw!r}")
+    rfm, behaviour, value = (int(part) / 100 for part in parts)
+    return rfm, behaviour, value
+
+
+def _segment_inputs(engine: sa.Engine, day: date, features: pd.DataFrame) -> pd.DataFrame:
+    """The features joined to the day's RFM and LTV scores (their sealed stage tables), one row per customer."""
+    inputs = features
+    for fact, columns in (
+        ("fact_customer_rfm", "customer_id_nat, recency_score, frequency_score, monetary_score, monetary_percentile"),
+        ("fact_customer_ltv", "customer_id_nat, predicted_clv_lifetime_aed, historical_clv_aed, probability_alive"),
+    ):
+        scores = snapshots.read_stage(engine, fact, day, columns)
+        if not scores["customer_id_nat"].equals(features["customer_id_nat"]):
+            raise ValueError(f"core.{snapshots.stage_name(fact, day)} does not score the {len(features)} customers "
+                             f"of the features of {day} ({len(scores)} rows): rerun its scorer")
+        inputs = inputs.join(scores.drop(columns="customer_id_nat"))
+    return inputs
+
+
+def _ltv_tiers(engine: sa.Engine) -> pd.DataFrame:
+    return snapshots.read_frame(engine, """
+        select tier_key, tier_code, tier_name, min_score, promotion_category from core.dim_customer_tier
+        where tier_type = 'ltv_score' order by tier_rank""")
+
+
+def score_segments(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
+    """Behavioural segment, behaviour score, LTV score, VIP tier and promotion category of every customer, into
+    the segment stage table of ``day``. Reads that day's RFM and LTV stage tables: runs after those scorers."""
+    from analytics.scorers.behavior import BehaviorSegmenter
+    from analytics.scorers.value_tier import ValueTierScorer
+
+    started = time.perf_counter()
+    features = snapshots.read_features(engine, day)
+    if features.empty:
+        return _no_customers(engine, "fact_customer_segment", day, run_id, "behavior_kmeans")
+    inputs = _segment_inputs(engine, day, features)
+    del features
+    rules = _segment_rules(engine, "behavioral")
+    fallback = rules[rules["r_min"].isna()]
+    if len(fallback) != 1:
+        raise ValueError("core.dim_customer_segment needs exactly one active behavioral row without level ranges "
+                         f"(the segment of a single cluster), found {len(fallback)}")
+    k_min, k_max = behavior_k_range()
+    segmenter = BehaviorSegmenter(
+        k_min=k_min, k_max=k_max, segment_rules=rules[rules["r_min"].notna()].drop(columns=["segment_key"]),
+        fallback_segment=(fallback["segment_code"].iloc[0], fallback["segment_name"].iloc[0])).fit(inputs)
+    tiers = _ltv_tiers(engine)
+    scorer = ValueTierScorer(weights=ltv_score_weights(), tiers=list(zip(
+        tiers["tier_code"], tiers["tier_name"], tiers["min_score"].astype(float), tiers["promotion_category"],
+        strict=True))).fit(inputs)
+    segment_key = rules.set_index("segment_code")["segment_key"]
+    tier_key = tiers.set_index("tier_code")["tier_key"]
+
+    def score(shard: pd.DataFrame) -> pd.DataFrame:
+        behaviour = segmenter.score(shard)
+        value = scorer.score(shard.assign(behaviour_score=behaviour["behaviour_score"].to_numpy()))
+        return behaviour.join(value.drop(columns="customer_id_nat")).assign(
+            segment_key=segment_key.reindex(behaviour["segment_code"]).to_numpy(),
+            tier_key=tier_key.reindex(value["tier_code"]).to_numpy(),
+            model_version=segmenter.model_version_).drop(columns="tier_code")
+
+    def finish(conn: Any) -> None:
+        seconds = round(time.perf_counter() - started, 3)
+        record_model_run(conn, run_id, day, "behavior_kmeans", model_version=segmenter.model_version_,
+                         sample_size=segmenter.n_customers_, converged=segmenter.clustered_,
+                         params={name: getattr(segmenter, name) for name in (
+                             "k_min", "k_max", "random_state", "n_init", "fit_sample_size", "silhouette_sample_size",
+                             "level_band", "min_customers")} | {"score_weights": segmenter.weights_},
+                         metrics={"k": segmenter.k_, "silhouette": segmenter.silhouette_,
+                                  "clusters": segmenter.clusters()}, seconds=seconds)
+        stage = snapshots.stage_name("fact_customer_segment", day)
+        counts = {column: dict(db.fetch_all(conn, f"select {column}, count(*) from core.{stage} group by 1"))
+                  for column in ("vip_tier", "promotion_category")}
+        record_model_run(conn, run_id, day, "ltv_score", sample_size=scorer.n_customers_,
+                         params={"weights": scorer.weights, "tiers": scorer.tiers,
+                                 "reengage_min_value_percentile": scorer.reengage_min_value_percentile,
+                                 "reengage_max_p_alive": scorer.reengage_max_p_alive,
+                                 "reengage_after_days": scorer.reengage_after_days},
+                         metrics=counts, seconds=seconds)
+
+    rows = _write_shards(engine, "fact_customer_segment", day, inputs, score, shards or scoring_shards(), finish)
+    log.info("segments %s: %s customers, k=%s in %.1fs", day, rows, segmenter.k_, time.perf_counter() - started)
+    return rows

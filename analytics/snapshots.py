@@ -5,8 +5,10 @@ Data moves between the Airflow tasks through these tables, never through XCom:
 1. ``build_features`` computes ``core.customer_features`` for a date in SQL and swaps its partition in;
 2. each scorer reads the features with ``read_frame`` (one COPY, parsed by Arrow) and writes its scores
    with ``write_stage`` into a stage table ``core.<fact>_s<YYYYMMDD>`` (COPY in, then sealed);
-3. ``publish`` swaps the three stage tables into ``core.fact_customer_rfm``, ``core.fact_customer_ltv``
-   and ``core.fact_customer_churn_risk`` in one transaction, then applies retention.
+3. the segment scorer reads the RFM and LTV stage tables of the day with ``read_stage`` once they are sealed;
+4. ``publish`` swaps the four stage tables into ``core.fact_customer_rfm``, ``core.fact_customer_ltv``,
+   ``core.fact_customer_churn_risk`` and ``core.fact_customer_segment`` in one transaction, then applies
+   retention.
 
 A scorer that fails leaves its stage table missing or stale and ``publish`` refuses to run, so readers
 keep the previous snapshot.
@@ -38,6 +40,7 @@ __all__ = [
     "read_frame",
     "read_features",
     "read_training_frame",
+    "read_stage",
     "write_stage",
     "publish",
     "retention_days",
@@ -47,7 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FEATURES = "customer_features"
-SCORE_FACTS = ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk")
+SCORE_FACTS = ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk", "fact_customer_segment")
 _KEY = ("customer_id_nat", "snapshot_date")
 
 
@@ -213,8 +216,17 @@ def _stage_rows(conn: Any, fact: str, day: date) -> int:
         return cur.fetchone()[0]
 
 
+def read_stage(engine: sa.Engine, fact: str, day: date, columns: str) -> pd.DataFrame:
+    """``columns`` of the rows a scorer sealed into its stage table for ``day``, by customer id: the input of
+    a scorer that builds on another's scores. LookupError while that scorer has not finished."""
+    with db.transaction(engine) as conn:
+        _stage_rows(conn, fact, day)
+    return read_frame(engine, f"select {columns} from core.{stage_name(fact, day)} order by customer_id_nat")
+
+
 def publish(engine: sa.Engine, day: date) -> dict[str, int]:
-    """Swap the three score stage tables of ``day`` in, in one transaction, then apply retention.
+    """Swap the score stage tables of ``day`` (one per fact of ``SCORE_FACTS``) in, in one transaction,
+    then apply retention.
 
     Refuses (publishing nothing) unless every scorer has sealed its stage with one row per customer of the
     day's features. Returns the rows published per fact.

@@ -4,7 +4,8 @@
 Daily at 05:00 Asia/Riyadh. The run with logical date D loads every landing drop dated on or before D
 that was not loaded yet, merges it into `stg`, re-derives `core` for what changed, rebuilds the
 month-to-date activity of every open (not frozen) month through D, computes the customers' features as
-of D, scores them with the RFM, lifetime-value and churn scorers in parallel, publishes the three score
+of D, scores them with the RFM, lifetime-value and churn scorers in parallel, then (from the RFM and
+lifetime-value scores) their behavioural segments, LTV score and VIP tier, publishes the four score
 snapshots together, refreshes the materialized mart views and runs the data-quality controls.
 
 Re-running a date gives the same rows. A refused file, a failed scorer or a failed control fails the run;
@@ -20,8 +21,10 @@ import pendulum
 from airflow.sdk import dag, task
 from pipeline_tasks import engine, load_and_build_core, run_date
 
-# The scorers of analytics.pipeline.SCORERS (named here so that parsing imports no analytics code).
+# The scorers of analytics.pipeline.SCORERS and FOLLOW_UP_SCORERS (named here so that parsing imports no
+# analytics code): the first run in parallel; segments reads the RFM and CLV scores of the day.
 SCORERS = ("rfm", "clv", "churn")
+FOLLOW_UP_SCORERS = {"segments": ("rfm", "clv")}
 
 
 @dag(
@@ -75,9 +78,13 @@ def customer_analytics_daily():
         return pipeline.run_dq(engine(), run_date(context), context["run_id"], months)
 
     built = activity()
-    scored = [score.override(task_id=f"score_{name}")(name) for name in SCORERS]
+    scored = {name: score.override(task_id=f"score_{name}")(name) for name in (*SCORERS, *FOLLOW_UP_SCORERS)}
     published = publish_scores()
-    load_and_build_core() >> built >> features() >> scored >> published
+    load_and_build_core() >> built >> features() >> [scored[name] for name in SCORERS]
+    read_by_follow_ups = {name for inputs in FOLLOW_UP_SCORERS.values() for name in inputs}
+    for name, inputs in FOLLOW_UP_SCORERS.items():
+        [scored[source] for source in inputs] >> scored[name] >> published
+    [scored[name] for name in SCORERS if name not in read_by_follow_ups] >> published
     published >> marts() >> data_quality(built)
 
 

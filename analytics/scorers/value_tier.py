@@ -15,8 +15,8 @@ Conventions (the choices the tests pin down):
 - **LTV score** = w_rfm · RFM + w_behaviour · behaviour + w_value · value, ``weights`` default
   (0.4, 0.3, 0.3), summing to 1; rounded to 2 decimals.
 - **VIP tier**: the first tier, best first, whose ``min_score`` the rounded LTV score reaches (``tiers``:
-  rows of ``core.dim_customer_tier`` with ``tier_type = 'ltv_score'``: Diamond VIP >= 85, Gold VIP >= 70,
-  Silver VIP >= 55, Standard >= 0), each with its promotion category.
+  rows of ``core.dim_customer_tier`` with ``tier_type = 'ltv_score'``: Diamond VIP >= 90, Gold VIP >= 75,
+  Silver VIP >= 60, Standard >= 0), each with its promotion category.
 - **Promotion category**: a tier whose category is 'Eligible for VIP Promotions' (Diamond and Gold) keeps
   it. Otherwise a customer of high past value — ``monetary_percentile`` >= ``reengage_min_value_percentile``
   (60) — who is slipping away — ``probability_alive`` below ``reengage_max_p_alive`` (0.5), or more than
@@ -54,9 +54,9 @@ VIP, REENGAGE, STANDARD = "Eligible for VIP Promotions", "Eligible for Re-engage
 PROMOTION_CATEGORIES = (VIP, REENGAGE, STANDARD)
 # (tier_code, tier_name, min_score, promotion_category), best first; the shipped rows of core.dim_customer_tier
 DEFAULT_TIERS: tuple[tuple[str, str, float, str], ...] = (
-    ("DIAMOND_VIP", "Diamond VIP", 85.0, VIP),
-    ("GOLD_VIP", "Gold VIP", 70.0, VIP),
-    ("SILVER_VIP", "Silver VIP", 55.0, STANDARD),
+    ("DIAMOND_VIP", "Diamond VIP", 90.0, VIP),
+    ("GOLD_VIP", "Gold VIP", 75.0, VIP),
+    ("SILVER_VIP", "Silver VIP", 60.0, STANDARD),
     ("STANDARD", "Standard", 0.0, STANDARD),
 )
 

@@ -27,10 +27,13 @@ def test_daily_schedule_and_graph(dagbag):
     dag = dagbag.get_dag("customer_analytics_daily")
     assert dag.schedule == "0 5 * * *"
     scorers = {f"score_{name}" for name in pipeline.SCORERS}
+    assert pipeline.FOLLOW_UP_SCORERS == {"segments": ("rfm", "clv")}
     assert _edges(dag) == {
         ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "features"),
         ("activity", "data_quality"), ("publish_scores", "marts"), ("marts", "data_quality"),
-        *{("features", scorer) for scorer in scorers}, *{(scorer, "publish_scores") for scorer in scorers},
+        *{("features", scorer) for scorer in scorers},
+        ("score_rfm", "score_segments"), ("score_clv", "score_segments"),
+        ("score_segments", "publish_scores"), ("score_churn", "publish_scores"),
     }
 
 

@@ -18,7 +18,7 @@ SNAPSHOT_SQL = {
     "orders": "select * from core.fact_order order by order_id",
     "customers": "select * from core.dim_customer order by customer_sk",
     **{fact: f"select * from core.{fact} order by snapshot_date, customer_id_nat"
-       for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk")},
+       for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk", "fact_customer_segment")},
 }
 
 
@@ -57,7 +57,7 @@ def test_daily_dag_builds_month_to_date_and_a_rerun_changes_nothing(dagbag, airf
     assert query(engine, "select count(*) from audit.dq_result where status = 'FAIL'") == [(0,)]
     customers = query(engine, "select count(*) from core.customer_features where as_of_date = '2025-11-20'")[0][0]
     assert customers > 150
-    for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk"):
+    for fact in ("fact_customer_rfm", "fact_customer_ltv", "fact_customer_churn_risk", "fact_customer_segment"):
         assert len(first[fact]) == customers, fact
     assert query(engine, "select distinct snapshot_date from core.fact_customer_churn_risk") == [(date(2025, 11, 20),)]
 
@@ -111,6 +111,7 @@ def test_daily_dag_runs_on_a_pos_log(dagbag, monkeypatch, fresh_warehouse, pos_l
     assert run.state == "success"
     assert query(engine, "select count(*) from core.fact_order where order_id like 'POS-%%'")[0][0] > 1000
     for table in ("core.fact_customer_monthly_activity", "core.fact_customer_rfm", "core.fact_customer_ltv",
-                  "core.fact_customer_churn_risk", "core.dim_product", "audit.cleaning_summary",
-                  "mart.vw_engagement_daily", "mart.vw_cleaning_summary", "mart.obt_customer_kpis_and_segmentation"):
+                  "core.fact_customer_churn_risk", "core.fact_customer_segment", "core.dim_product",
+                  "audit.cleaning_summary", "mart.vw_engagement_daily", "mart.vw_cleaning_summary",
+                  "mart.obt_customer_kpis_and_segmentation"):
         assert query(engine, f"select count(*) from {table}")[0][0] > 0, table

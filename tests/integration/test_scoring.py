@@ -1,5 +1,5 @@
 """The scorer steps on a real warehouse: the feature extract against an independent pandas computation,
-publishing all three snapshots atomically, idempotent reruns, shards, retention and the churn model's
+publishing all four snapshots atomically, idempotent reruns, shards, retention and the churn model's
 training cut-off."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def warehouse(server_url: str, core_database: str) -> Iterator[sa.Engine]:
 
 def _score_day(engine: sa.Engine, day: date, shards: int | None = None) -> None:
     pipeline.build_features(engine, day)
-    for scorer in pipeline.SCORERS:
+    for scorer in (*pipeline.SCORERS, *pipeline.FOLLOW_UP_SCORERS):
         getattr(scoring, f"score_{scorer}")(engine, day, "test", shards)
 
 
@@ -82,7 +82,7 @@ def test_features_match_an_independent_pandas_computation(warehouse):
     assert (got["customer_sk"] != 0).mean() > 0.95
 
 
-def test_daily_scoring_publishes_all_three_snapshots_and_a_rerun_is_identical(warehouse):
+def test_daily_scoring_publishes_all_four_snapshots_and_a_rerun_is_identical(warehouse):
     _score_day(warehouse, DAY)
     assert query(warehouse, "select count(*) from core.fact_customer_rfm") == [(0,)]  # nothing before publish
     counts = pipeline.publish_scores(warehouse, DAY)
@@ -91,7 +91,7 @@ def test_daily_scoring_publishes_all_three_snapshots_and_a_rerun_is_identical(wa
     first = _published(warehouse)
     assert all(len(rows) == customers[0][0] for rows in first.values())
     models = {row[0] for row in query(warehouse, "select model_name from audit.model_run")}
-    assert {"rfm", "bg_nbd", "gamma_gamma"} <= models
+    assert {"rfm", "bg_nbd", "gamma_gamma", "behavior_kmeans", "ltv_score"} <= models
     assert models & {"churn_logistic_regression", "churn_rules"}
 
     _score_day(warehouse, DAY)

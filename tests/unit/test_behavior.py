@@ -75,8 +75,8 @@ def test_each_blob_is_one_cluster_named_from_its_centroid(fitted, blobs):
     names = scored.groupby(blob)["segment_name"].first().to_dict()
     assert names == {
         "frequent_big": "Frequent high spenders",
-        "lapsed_once": "Lapsed one-time buyers",
-        "new_once": "Recent one-time buyers",
+        "lapsed_once": "Lapsed light buyers",
+        "new_once": "Recent light buyers",
         "lapsed_repeat": "Lapsed repeat buyers",
     }
     clusters = {c["segment_name"]: c for c in fitted.clusters()}
@@ -84,7 +84,7 @@ def test_each_blob_is_one_cluster_named_from_its_centroid(fitted, blobs):
     assert big["levels"] == {"recency": 3, "frequency": 3, "spend": 3} and big["customers"] == 60
     assert big["centroid"]["orders_total"] == pytest.approx(20.0, rel=1e-6)
     assert big["centroid"]["avg_order_value_aed"] == pytest.approx(800.0, rel=0.05)
-    assert clusters["Lapsed one-time buyers"]["centroid"]["days_since_last_order"] == pytest.approx(400, rel=0.05)
+    assert clusters["Lapsed light buyers"]["centroid"]["days_since_last_order"] == pytest.approx(400, rel=0.05)
 
 
 def test_levels_follow_the_standardised_centroid(fitted, blobs):
@@ -103,11 +103,11 @@ def test_levels_follow_the_standardised_centroid(fitted, blobs):
 
 
 def test_clusters_with_the_same_name_are_merged_into_one_segment():
-    # Two recent one-time groups that differ only in tenure: two clusters, one name.
+    # Two recent light-buyer groups that differ only in tenure: two clusters, one name.
     blobs = {**BLOBS, "new_once_old": (10, 1, 80.0, 2000, 40)}
     segmenter = BehaviorSegmenter(k_min=5, k_max=5, random_state=0).fit(_customers(blobs))
     segments = [c["segment_code"] for c in segmenter.clusters()]
-    assert segments.count("RECENT_ONE_TIME_BUYERS") == 2 and len(set(segments)) == 4
+    assert segments.count("RECENT_LIGHT_BUYERS") == 2 and len(set(segments)) == 4
 
 
 def test_behaviour_score_is_the_midpoint_percentile_of_the_weighted_index(blobs):
@@ -166,6 +166,21 @@ def test_input_and_setting_errors_are_clear(blobs):
         BehaviorSegmenter(score_weights={"loyalty": 1.0}).fit(blobs)
     rules = load_segment_rules(BEHAVIOR_SEGMENTS_PATH, levels=3)
     with pytest.raises(ValueError, match="cells match no rule"):
-        BehaviorSegmenter(segment_rules=rules[rules["segment_code"] != "LAPSED_ONE_TIME_BUYERS"]).fit(blobs)
+        BehaviorSegmenter(segment_rules=rules[rules["segment_code"] != "LAPSED_LIGHT_BUYERS"]).fit(blobs)
     with pytest.raises(RuntimeError, match="call fit first"):
         BehaviorSegmenter().score(blobs)
+
+
+def test_k_range_comes_from_the_environment_with_clear_errors(monkeypatch):
+    from analytics.scoring import behavior_k_range
+
+    assert behavior_k_range() == (3, 8)
+    monkeypatch.setenv("ANALYTICS_BEHAVIOR_K_MIN", "4")
+    monkeypatch.setenv("ANALYTICS_BEHAVIOR_K_MAX", "12")
+    assert behavior_k_range() == (4, 12)
+    monkeypatch.setenv("ANALYTICS_BEHAVIOR_K_MAX", "3")
+    with pytest.raises(ValueError, match=r"K_MIN \(4\) must not exceed ANALYTICS_BEHAVIOR_K_MAX \(3\)"):
+        behavior_k_range()
+    monkeypatch.setenv("ANALYTICS_BEHAVIOR_K_MIN", "1")
+    with pytest.raises(ValueError, match="ANALYTICS_BEHAVIOR_K_MIN must be a whole number from 2 to 20, got '1'"):
+        behavior_k_range()

@@ -139,7 +139,7 @@ class BehaviorSegmenter:
         random_state: int = 42,
         n_init: int = 4,
         fit_sample_size: int = 100_000,
-        silhouette_sample_size: int = 5_000,
+        silhouette_sample_size: int = 3_000,
         level_band: float = 0.5,
         min_customers: int = 20,
         score_weights: Mapping[str, float] | None = None,
@@ -292,6 +292,6 @@ class BehaviorSegmenter:
             {"cluster_id": i, "customers": int(self.cluster_sizes_[i]), "segment_code": self.cluster_segment_[i][0],
              "segment_name": self.cluster_segment_[i][1],
              "levels": dict(zip(("recency", "frequency", "spend"), self.cluster_levels_[i].tolist(), strict=True)),
-             "centroid": {name: round(float(values[i]), 2) for name, values in business.items()}}
+             "centroid": {name: round(float(values[i]), 2) + 0.0 for name, values in business.items()}}
             for i in range(self.k_)
         ]

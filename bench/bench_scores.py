@@ -1,8 +1,9 @@
 """Benchmark: the scorer steps on the foundation benchmark's warehouse (run bench_build.py first).
 
 Times the feature extract, the three scorers (each in its own process, all three at once as the daily
-DAG runs them) and the publish, with the peak RSS of each step's process; then fits BG/NBD and
-Gamma-Gamma on the same features with the ``lifetimes`` library for comparison.
+DAG runs them), the segment scorer that follows RFM and CLV, and the publish, with the peak RSS of each
+step's process; then fits BG/NBD and Gamma-Gamma on the same features with the ``lifetimes`` library for
+comparison.
 
     .venv/bin/python bench/bench_scores.py --day 2025-11-29
 
@@ -91,12 +92,16 @@ def main() -> int:
     wall = time.perf_counter()
     results += _run(url, list(pipeline.SCORERS), args.day)
     scorers_wall = time.perf_counter() - wall
+    results += _run(url, list(pipeline.FOLLOW_UP_SCORERS), args.day)
+    follow_up_wall = time.perf_counter() - wall
     results += _run(url, ["publish"], args.day)
     publish_wall = time.perf_counter() - wall
     for result in results:
         print(f"  {result['step']:<10} {result['seconds']:7.1f}s  peak RSS {result['peak_rss_mb']:6,} MB", flush=True)
-    print(f"  three scorers in parallel: {scorers_wall:.1f}s wall; with publish: {publish_wall:.1f}s")
+    print(f"  three scorers in parallel: {scorers_wall:.1f}s wall; then segments: {follow_up_wall:.1f}s; "
+          f"with publish: {publish_wall:.1f}s")
     summary = {"day": args.day.isoformat(), "steps": results, "scorers_parallel_wall_seconds": round(scorers_wall, 1),
+               "scorers_and_segments_wall_seconds": round(follow_up_wall, 1),
                "scorers_and_publish_wall_seconds": round(publish_wall, 1)}
     with engine_for(url).connect() as conn:
         fits = conn.execute(sa.text("select model_name, seconds, sample_size, compressed_size, converged "

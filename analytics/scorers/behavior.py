@@ -124,8 +124,9 @@ class BehaviorSegmenter:
 
     Required input columns: ``REQUIRED_COLUMNS``, one row per ``customer_id_nat``.
 
-    Fitted attributes: ``n_customers_``, ``mean_`` and ``scale_`` (the standardisation), ``k_`` (clusters
-    used), ``silhouette_`` (per k tried), ``centroids_`` (k × features, standardised, in cluster-id order),
+    Fitted attributes: ``n_customers_``, ``mean_`` and ``scale_`` (the standardisation), ``weights_`` (the
+    score weights per feature), ``clustered_`` (False: the one-cluster fallback), ``k_`` (clusters used),
+    ``silhouette_`` (per k tried), ``centroids_`` (k × features, standardised, in cluster-id order),
     ``cluster_sizes_``, ``cluster_levels_`` (k × 3 naming levels), ``cluster_segment_`` (segment code per
     cluster), ``segment_rules_``, ``index_reference_`` (the engagement index distribution) and
     ``model_version_``.

@@ -3,7 +3,8 @@
 
 Daily at 05:00 Asia/Riyadh. The run with logical date D loads every landing drop dated on or before D
 that was not loaded yet, merges it into `stg`, re-derives `core` for what changed, rebuilds the
-month-to-date activity of every open (not frozen) month through D, computes the customers' features as
+month-to-date activity of every open (not frozen) month through D, rebuilds the campaign dimension and
+the lead, customer-acquisition and campaign-performance facts as of D, computes the customers' features as
 of D, scores them with the RFM, lifetime-value and churn scorers in parallel, publishes the three score
 snapshots together, refreshes the materialized mart views and runs the data-quality controls.
 
@@ -42,6 +43,12 @@ def customer_analytics_daily():
         return pipeline.publish_activity(engine(), run_date(context), context["run_id"])
 
     @task
+    def acquisition(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.build_acquisition(engine(), run_date(context))
+
+    @task
     def features(**context) -> dict:
         from analytics import pipeline
 
@@ -77,7 +84,7 @@ def customer_analytics_daily():
     built = activity()
     scored = [score.override(task_id=f"score_{name}")(name) for name in SCORERS]
     published = publish_scores()
-    load_and_build_core() >> built >> features() >> scored >> published
+    load_and_build_core() >> built >> acquisition() >> features() >> scored >> published
     published >> marts() >> data_quality(built)
 
 

@@ -28,7 +28,8 @@ def test_daily_schedule_and_graph(dagbag):
     assert dag.schedule == "0 5 * * *"
     scorers = {f"score_{name}" for name in pipeline.SCORERS}
     assert _edges(dag) == {
-        ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "features"),
+        ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "acquisition"),
+        ("acquisition", "features"),
         ("activity", "data_quality"), ("publish_scores", "marts"), ("marts", "data_quality"),
         *{("features", scorer) for scorer in scorers}, *{(scorer, "publish_scores") for scorer in scorers},
     }

@@ -132,9 +132,9 @@ costed as (
 orders_since as (
     select
         c.customer_id_nat,
-        o.local_date,
-        o.net_amount_aed,
-        o.local_date - c.acquisition_date as day_offset
+        c.acquisition_cost_aed,
+        o.local_date - c.acquisition_date as day_offset,
+        o.net_amount_aed
     from costed as c
     inner join core.fact_order as o on c.customer_id_nat = o.surviving_customer_id_nat
     where o.is_qualified and o.local_date >= c.acquisition_date and o.local_date <= %(as_of)s
@@ -151,15 +151,25 @@ windows as (
     group by customer_id_nat
 ),
 
+paid_days as (
+    -- Revenue per day since acquisition of the customers with a cost to pay back.
+    select
+        customer_id_nat,
+        day_offset,
+        min(acquisition_cost_aed) as acquisition_cost_aed,
+        sum(net_amount_aed) as revenue_aed
+    from orders_since
+    where acquisition_cost_aed > 0
+    group by customer_id_nat, day_offset
+),
+
 cumulative as (
     select
-        o.customer_id_nat,
-        o.day_offset,
-        sum(o.net_amount_aed) over (partition by o.customer_id_nat order by o.day_offset) as revenue_to_date,
-        c.acquisition_cost_aed
-    from orders_since as o
-    inner join costed as c on o.customer_id_nat = c.customer_id_nat
-    where c.acquisition_cost_aed > 0
+        customer_id_nat,
+        day_offset,
+        acquisition_cost_aed,
+        sum(revenue_aed) over (partition by customer_id_nat order by day_offset) as revenue_to_date
+    from paid_days
 ),
 
 payback as (

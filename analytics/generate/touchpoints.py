@@ -44,16 +44,20 @@ TOUCH_DEFECTS: tuple[Defect | None, ...] = (
 _HOURS = {LEAD: (8, 12), CONTACT: (12, 16), CONVERSION: (16, 23)}
 
 
+Touches = dict[str, np.ndarray]
+
+
 def _frame(customer: np.ndarray, named: bool, lead: np.ndarray, day: np.ndarray, channel: np.ndarray,
-           campaign: np.ndarray, kind: int) -> pd.DataFrame:
-    """Touch rows; ``customer`` is the person touched (-1: a lead who never converts), ``named`` whether the
+           campaign: np.ndarray, kind: int) -> Touches:
+    """Touch columns; ``customer`` is the person touched (-1: a lead who never converts), ``named`` whether the
     row carries their customer id."""
-    return pd.DataFrame({"customer": customer, "named": named, "lead": lead, "day": day, "channel": channel,
-                         "campaign": campaign, "type": kind})
+    n = len(customer)
+    return {"customer": customer, "named": np.full(n, named), "lead": lead, "day": day, "channel": channel,
+            "campaign": campaign, "type": np.full(n, kind, dtype=np.int8)}
 
 
 def _acquisition_touches(rng: np.random.Generator, base: CustomerBase, period: Period,
-                         plan: CampaignPlan) -> list[pd.DataFrame]:
+                         plan: CampaignPlan) -> list[Touches]:
     """Lead, contact and conversion touches of the customers who sign up in the period, and of lost leads."""
     who = np.flatnonzero((base.signup >= period.start) & (base.signup <= period.end - 1))
     signup = base.signup[who]
@@ -75,7 +79,7 @@ def _acquisition_touches(rng: np.random.Generator, base: CustomerBase, period: P
     contact_day = day + np.floor(rng.random(len(day)) * np.maximum(gap, 1)).astype(np.int64)
     contacted &= contact_day <= period.end - 1
 
-    def touches(mask: np.ndarray, days: np.ndarray, kind: int, named: bool) -> pd.DataFrame:
+    def touches(mask: np.ndarray, days: np.ndarray, kind: int, named: bool) -> Touches:
         campaign = plan.acquisition_campaign(period.month_of(days[mask]), channel[mask])
         return _frame(customer[mask], named, lead[mask], days[mask], channel[mask], campaign, kind)
 
@@ -84,7 +88,7 @@ def _acquisition_touches(rng: np.random.Generator, base: CustomerBase, period: P
             touches(converted, np.concatenate([signup, lost_day]), CONVERSION, True)]
 
 
-def _lifecycle_touches(rng: np.random.Generator, base: CustomerBase, period: Period) -> pd.DataFrame:
+def _lifecycle_touches(rng: np.random.Generator, base: CustomerBase, period: Period) -> Touches:
     """Lifecycle campaign contacts of customers after their sign-up."""
     first = np.maximum(base.signup + 1, period.start)
     span = np.maximum(period.end - first, 0)
@@ -101,30 +105,35 @@ def _lifecycle_touches(rng: np.random.Generator, base: CustomerBase, period: Per
 def touch_rows(rng: np.random.Generator, base: CustomerBase, period: Period,
                plan: CampaignPlan) -> tuple[pd.DataFrame, dict]:
     """All touch rows with their drop day and touch number, and counts of what they contain."""
-    rows = pd.concat([*_acquisition_touches(rng, base, period, plan), _lifecycle_touches(rng, base, period)],
-                     ignore_index=True)
-    who = rows["customer"].to_numpy()
-    country = np.where(who >= 0, base.country[np.maximum(who, 0)], rng.integers(0, 2, len(rows)))
-    offsets = np.asarray(UTC_OFFSETS)[country]
-    utc = np.zeros(len(rows), dtype=np.int64)
-    kind = rows["type"].to_numpy()
+    parts = [*_acquisition_touches(rng, base, period, plan), _lifecycle_touches(rng, base, period)]
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    who, kind = columns["customer"], columns["type"]
+    country = np.where(who >= 0, base.country[np.maximum(who, 0)], rng.integers(0, 2, len(who)))
+    columns["offset"] = np.asarray(UTC_OFFSETS)[country]
+    utc = np.zeros(len(who), dtype=np.int64)
     for touch_type, (low, high) in _HOURS.items():
         mask = kind == touch_type
-        utc[mask] = local_instants(rng, rows["day"].to_numpy()[mask], offsets[mask], low, high)
-    rows["utc"], rows["offset"] = utc, offsets
-    rows = rows.sort_values(["day", "utc", "type"], kind="stable").reset_index(drop=True)
-    rows["touch"] = np.arange(len(rows))
+        utc[mask] = local_instants(rng, columns["day"][mask], columns["offset"][mask], low, high)
+    columns["utc"] = utc
+    # Touch numbers follow time (a day's touches lie in a UTC range of their own), then the funnel step.
+    order = np.argsort(utc * len(TOUCH_TYPES) + kind, kind="stable")
+    rows = pd.DataFrame({name: values[order] for name, values in columns.items()})
+    n = len(rows)
+    rows["touch"] = np.arange(n)
     rows["drop"] = rows["day"] + 1
-    rows["defect"] = 0
-    resent = rows.iloc[pick(rng, np.flatnonzero(rows["drop"] < period.end), count_for(0.003, len(rows), 1))].copy()
-    resent["drop"] = np.minimum(resent["drop"] + rng.integers(1, 11, len(resent)), period.end)
-    broken = rows.iloc[pick(rng, np.arange(len(rows)), min(3, len(rows)))].copy()
-    broken["defect"] = 1 + np.arange(len(broken)) % (len(TOUCH_DEFECTS) - 1)
-    stats = {"touchpoints": len(rows), "touchpoints_resent": len(resent),
-             "leads": int(rows.loc[rows["type"] == LEAD, "lead"].nunique()),
-             "conversions": int((rows["type"] == CONVERSION).sum())}
-    rows = pd.concat([rows, resent, broken], ignore_index=True)
-    return rows.sort_values(["drop", "touch"], kind="stable").reset_index(drop=True), stats
+    rows["defect"] = np.zeros(n, dtype=np.int64)
+    resent = pick(rng, np.flatnonzero(rows["drop"].to_numpy() < period.end), count_for(0.003, n, 1))
+    broken = pick(rng, np.arange(n), min(3, n))
+    extra = rows.iloc[np.concatenate([resent, broken])].copy()
+    extra.iloc[:len(resent), extra.columns.get_loc("drop")] = np.minimum(
+        rows["drop"].to_numpy()[resent] + rng.integers(1, 11, len(resent)), period.end)
+    extra.iloc[len(resent):, extra.columns.get_loc("defect")] = 1 + np.arange(len(broken)) % (len(TOUCH_DEFECTS) - 1)
+    stats = {"touchpoints": n, "touchpoints_resent": len(resent),
+             "leads": int(np.unique(columns["lead"][kind == LEAD]).size),
+             "conversions": int((kind == CONVERSION).sum())}
+    rows = pd.concat([rows, extra], ignore_index=True)
+    order = np.argsort(rows["drop"].to_numpy() * (n + 1) + rows["touch"].to_numpy(), kind="stable")
+    return rows.take(order).reset_index(drop=True), stats
 
 
 def render_touches(rows: pd.DataFrame, base: CustomerBase, width: int) -> pa.Array:

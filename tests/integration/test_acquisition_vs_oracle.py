@@ -4,7 +4,6 @@ a rerun gives identical rows; the lifetime-value snapshot carries each customer'
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 
 import numpy as np
@@ -12,9 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from analytics import acquisition, pipeline, scoring, snapshots
-from analytics.db import engine_for
 from analytics.generate import generate_landing
-from tests.conftest import _admin, _with_database, query
+from tests.conftest import database_copy, loaded_through_core, query
 from tests.support.acquisition_oracle import expected_acquisition, expected_campaign_performance
 from tests.support.oracle import compare_frames
 
@@ -36,25 +34,14 @@ def generated(server_url: str, template_database: str, tmp_path_factory) -> Iter
     """1,500 generated customers over 6 months, loaded through core (built once for the module)."""
     landing = tmp_path_factory.mktemp("acquisition-landing")
     generate_landing(landing, customers=1500, months=6, seed=23, end_date=dt.date(2025, 11, 30))
-    name = f"analytics_acq_{uuid.uuid4().hex[:8]}"
-    _admin(server_url, f'create database "{name}" template "{template_database}"')
-    engine = engine_for(_with_database(server_url, name))
-    pipeline.ingest_drops(engine, landing, AS_OF, "test")
-    pipeline.stage_changes(engine)
-    pipeline.build_core(engine, "test")
-    engine.dispose()
-    yield landing, name
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    with loaded_through_core(server_url, template_database, landing, AS_OF) as name:
+        yield landing, name
 
 
 @pytest.fixture
 def warehouse(server_url: str, generated) -> Iterator[sa.Engine]:
-    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
-    _admin(server_url, f'create database "{name}" template "{generated[1]}"')
-    engine = engine_for(_with_database(server_url, name))
-    yield engine
-    engine.dispose()
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    with database_copy(server_url, generated[1]) as engine:
+        yield engine
 
 
 def test_customer_acquisition_matches_the_oracle(warehouse, generated):

@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--overwrite", action="store_true", help="replace an earlier sample in --out")
     gen.set_defaults(func=_cmd_generate)
 
-    daily = sub.add_parser("run-daily", help="ingest, stage, core, activity, DQ and scores for one date (no Airflow)")
+    daily = sub.add_parser("run-daily", help="all daily steps for one date (no Airflow)")
     daily.add_argument("--date", type=_date, required=True)
     daily.add_argument("--landing", help="landing folder (default ANALYTICS_LANDING_DIR)")
     daily.add_argument("--run-id")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Field", "FieldKind", "FileSpec", "FILE_SPECS", "spec_for_path", "REGION_TIMEZONES"]
+__all__ = ["Field", "FieldKind", "FileSpec", "FILE_SPECS", "spec_for_path", "REGION_TIMEZONES", "CAMPAIGN_TYPES",
+           "CAMPAIGN_CHANNELS", "CAMPAIGN_STATUSES", "TOUCH_TYPES"]
 
 
 class FieldKind(StrEnum):
@@ -58,6 +59,11 @@ class FileSpec:
 
 F = FieldKind
 ORDER_FLAGS = ("TEST", "INTERNAL", "FRAUD")
+# Marketing vocabularies (REFERENCE §B): campaign types and channels, campaign states, touchpoint kinds.
+CAMPAIGN_TYPES = ("ACQUISITION", "RETENTION", "REACTIVATION", "UPSELL", "CROSS_SELL")
+CAMPAIGN_CHANNELS = ("EMAIL", "SMS", "SOCIAL", "DIRECT_MAIL", "IN_STORE", "PAID_SEARCH", "REFERRAL", "MARKETPLACE")
+CAMPAIGN_STATUSES = ("PLANNED", "ACTIVE", "PAUSED", "COMPLETED", "CANCELLED")
+TOUCH_TYPES = ("LEAD", "CONTACT", "CONVERSION")
 # Currencies with daily rates to AED: the stores' AED and SAR, and GBP for POS logs (``ANALYTICS_POS_CURRENCY``).
 CURRENCIES = ("AED", "SAR", "GBP", "EUR", "USD")
 
@@ -116,6 +122,37 @@ FILE_SPECS: dict[str, FileSpec] = {
             Field("rate_date", F.DATE),
             Field("currency_code", F.CODE, allowed=CURRENCIES),
             Field("rate_to_aed", F.AMOUNT, scale=8, sign="positive"),
+        )),
+        # Marketing extracts: campaigns (latest delivery wins), daily spend per acquisition channel and
+        # campaign (empty campaign_id = channel spend outside any campaign), and lead/contact/conversion
+        # touchpoints (a lead's early touches may carry only its lead_id; the conversion names the customer).
+        FileSpec("mkt_campaigns", "mkt_campaigns", (
+            Field("campaign_id", F.TEXT),
+            Field("campaign_code", F.CODE),
+            Field("campaign_name", F.TEXT),
+            Field("campaign_type", F.CODE, allowed=CAMPAIGN_TYPES),
+            Field("campaign_channel", F.CODE, allowed=CAMPAIGN_CHANNELS),
+            Field("start_date", F.DATE),
+            Field("end_date", F.DATE, required=False),
+            Field("budget_aed", F.AMOUNT, required=False, sign="nonneg"),
+            Field("status", F.CODE, allowed=CAMPAIGN_STATUSES),
+        )),
+        FileSpec("mkt_spend", "mkt_spend", (
+            Field("spend_date", F.DATE),
+            Field("acquisition_channel", F.CODE),
+            Field("campaign_id", F.TEXT, required=False),
+            Field("spend_aed", F.AMOUNT, sign="nonneg"),
+            Field("impressions", F.INTEGER, required=False, sign="nonneg"),
+            Field("clicks", F.INTEGER, required=False, sign="nonneg"),
+        )),
+        FileSpec("mkt_touchpoints", "mkt_touchpoints", (
+            Field("touch_id", F.TEXT),
+            Field("customer_id_nat", F.TEXT, required=False),
+            Field("lead_id", F.TEXT, required=False),
+            Field("touch_ts", F.TIMESTAMPTZ),
+            Field("acquisition_channel", F.CODE),
+            Field("campaign_id", F.TEXT, required=False),
+            Field("touch_type", F.CODE, allowed=TOUCH_TYPES),
         )),
         # The classic POS / online-retail log (DESIGN §2, §5): one row per invoice line, adapted into orders by
         # analytics.pos. Quantity and UnitPrice may be negative (credit notes, adjustments).

@@ -37,9 +37,10 @@ __all__ = ["LandingFile", "IngestSummary", "RefusedFilesError", "discover", "ing
 log = logging.getLogger(__name__)
 
 _DROP_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Load order within a drop and lane: reference data, customers, orders, order lines.
+# Load order within a drop and lane: reference data, customers, orders, order lines, touchpoints.
 _KIND_ORDER = {name: i for i, name in enumerate(
-    ["pos_stores", "fx_rates", "crm_customers", "oms_orders", "oms_order_items", "pos_transactions"]
+    ["pos_stores", "fx_rates", "mkt_campaigns", "mkt_spend", "crm_customers", "oms_orders", "oms_order_items",
+     "pos_transactions", "mkt_touchpoints"]
 )}
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from analytics import activity, dq, ingest, marts, month_close, scoring, snapshots, warehouse_build
+from analytics import acquisition, activity, dq, ingest, marts, month_close, scoring, snapshots, warehouse_build
 
 __all__ = ["ingest_drops", "stage_changes", "build_core", "publish_activity", "run_dq", "close_month",
-           "build_features", "score", "publish_scores", "refresh_marts", "run_daily", "SCORERS", "FOLLOW_UP_SCORERS"]
+           "build_acquisition", "build_features", "score", "publish_scores", "refresh_marts", "run_daily", "SCORERS",
+           "FOLLOW_UP_SCORERS"]
 
 # The scorer steps, run in parallel after the features and before the publish.
 SCORERS = ("rfm", "clv", "churn")
@@ -57,6 +58,12 @@ def close_month(engine: sa.Engine, run_date: date, run_id: str, restate: bool = 
         return month_close.close_month(engine, run_date, run_id, restate, reason)
 
 
+def build_acquisition(engine: sa.Engine, day: date) -> dict:
+    """Campaign dimension, leads, customer acquisition and campaign performance as of ``day``."""
+    with warehouse_build.pipeline_lock(engine):
+        return acquisition.build_acquisition(engine, day)
+
+
 def build_features(engine: sa.Engine, day: date) -> dict:
     """The scorers' shared input: features as of ``day``, and as of the churn model's training cut-off."""
     cutoff = day - timedelta(days=scoring.churn_horizon_days())
@@ -92,6 +99,7 @@ def run_daily(engine: sa.Engine, landing: Path, day: date, run_id: str) -> dict:
     summary["activity"] = publish_activity(engine, day, run_id)
     months = [date.fromisoformat(m) for m in summary["activity"]["months"]]
     summary["dq"] = run_dq(engine, day, run_id, months)
+    summary["acquisition"] = build_acquisition(engine, day)
     summary["features"] = build_features(engine, day)
     summary["scores"] = [score(engine, scorer, day, run_id) for scorer in (*SCORERS, *FOLLOW_UP_SCORERS)]
     summary["published"] = publish_scores(engine, day)

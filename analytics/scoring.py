@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from analytics import db, snapshots
 
 __all__ = ["scoring_shards", "churn_horizon_days", "behavior_k_range", "ltv_score_weights", "score_rfm", "score_clv",
-           "score_churn", "score_segments", "record_model_run"]
+           "score_churn", "score_segments", "record_model_run", "with_acquisition_cost"]
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,23 @@ def _value_tiers(engine: sa.Engine) -> pd.DataFrame:
         where tier_type = 'clv_value' order by tier_rank""")
 
 
+def _acquisition_costs(engine: sa.Engine) -> pd.Series:
+    """Acquisition cost (AED) by customer from ``core.fact_customer_acquisition`` (built earlier in the run)."""
+    frame = snapshots.read_frame(engine, """
+        select customer_id_nat, acquisition_cost_aed from core.fact_customer_acquisition
+        where acquisition_cost_aed is not null""")
+    return frame.set_index("customer_id_nat")["acquisition_cost_aed"]
+
+
+def with_acquisition_cost(scores: pd.DataFrame, costs: pd.Series) -> pd.DataFrame:
+    """``scores`` plus ``acquisition_cost_aed`` (NULL without acquisition data) and ``clv_to_cac_ratio`` =
+    predicted lifetime CLV / acquisition cost (NULL when either is unknown or the cost is zero)."""
+    cost = costs.reindex(scores["customer_id_nat"]).to_numpy(dtype=float)
+    clv = scores["predicted_clv_lifetime_aed"].to_numpy(dtype=float)
+    ratio = np.divide(clv, cost, out=np.full(len(cost), np.nan), where=cost > 0)
+    return scores.assign(acquisition_cost_aed=cost, clv_to_cac_ratio=np.round(ratio, 4))
+
+
 def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = None) -> int:
     """Historical and predicted lifetime value of every customer, into the LTV stage table of ``day``."""
     from analytics.scorers.clv import SCORE_COLUMNS, CLVCalculator
@@ -181,11 +198,12 @@ def score_clv(engine: sa.Engine, day: date, run_id: str, shards: int | None = No
     previous = _latest_snapshot(engine, "fact_customer_ltv", "customer_id_nat, predicted_clv_lifetime_aed",
                                 day - timedelta(days=30))
     tier_key = tiers.set_index("tier_code")["tier_key"]
+    costs = _acquisition_costs(engine)
 
     def score(shard: pd.DataFrame) -> pd.DataFrame:
         out = calculator.score(shard, day, previous)[list(SCORE_COLUMNS)]
         out.insert(out.columns.get_loc("value_tier"), "tier_key", tier_key.reindex(out["value_tier"]).to_numpy())
-        return out
+        return with_acquisition_cost(out, costs)
 
     def finish(conn: Any) -> None:
         if not calculator.bgnbd_:  # not fitted at all: say so

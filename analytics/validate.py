@@ -87,7 +87,9 @@ def _check(field: Field, value: pa.Array) -> tuple[pa.Array, str]:
         ok = pc.match_substring_regex(value, _INTEGER_PATTERN)
         if field.sign == "positive":
             ok = pc.and_(ok, pc.match_substring_regex(value, r"^\+?0*[1-9]\d*$"))
-        return ok, "a whole number" + (" > 0" if field.sign == "positive" else "")
+        elif field.sign == "nonneg":
+            ok = pc.and_(ok, pc.match_substring_regex(value, r"^\+?\d+$"))
+        return ok, "a whole number" + {"any": "", "nonneg": " >= 0", "positive": " > 0"}[field.sign]
     if kind is FieldKind.LOCAL_TIMESTAMP:
         return pc.match_substring_regex(value, _LOCAL_TS_PATTERN), "a date and time like 12/1/2010 8:26"
     if kind is FieldKind.FLAG01:

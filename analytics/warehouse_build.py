@@ -74,6 +74,7 @@ def stage(engine: sa.Engine) -> dict:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage") as pool:
                 second = pool.submit(_stage_in_own_transaction, engine, second_lane, params)
                 db.run_sql(conn, "transform/stg/reference.sql", params)
+                db.run_sql(conn, "transform/stg/marketing.sql", params)
                 _stage_groups(conn, main_lane, params)
                 second.result()
             pos = pos_load.stage_pos_log(engine, conn, start, end)

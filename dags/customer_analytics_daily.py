@@ -3,7 +3,8 @@
 
 Daily at 05:00 Asia/Riyadh. The run with logical date D loads every landing drop dated on or before D
 that was not loaded yet, merges it into `stg`, re-derives `core` for what changed, rebuilds the
-month-to-date activity of every open (not frozen) month through D, computes the customers' features as
+month-to-date activity of every open (not frozen) month through D, rebuilds the campaign dimension and
+the lead, customer-acquisition and campaign-performance facts as of D, computes the customers' features as
 of D, scores them with the RFM, lifetime-value and churn scorers in parallel, then (from the RFM and
 lifetime-value scores) their behavioural segments, LTV score and VIP tier, publishes the four score
 snapshots together, refreshes the materialized mart views and runs the data-quality controls.
@@ -45,6 +46,12 @@ def customer_analytics_daily():
         return pipeline.publish_activity(engine(), run_date(context), context["run_id"])
 
     @task
+    def acquisition(**context) -> dict:
+        from analytics import pipeline
+
+        return pipeline.build_acquisition(engine(), run_date(context))
+
+    @task
     def features(**context) -> dict:
         from analytics import pipeline
 
@@ -80,7 +87,7 @@ def customer_analytics_daily():
     built = activity()
     scored = {name: score.override(task_id=f"score_{name}")(name) for name in (*SCORERS, *FOLLOW_UP_SCORERS)}
     published = publish_scores()
-    load_and_build_core() >> built >> features() >> [scored[name] for name in SCORERS]
+    load_and_build_core() >> built >> acquisition() >> features() >> [scored[name] for name in SCORERS]
     read_by_follow_ups = {name for inputs in FOLLOW_UP_SCORERS.values() for name in inputs}
     for name, inputs in FOLLOW_UP_SCORERS.items():
         [scored[source] for source in inputs] >> scored[name] >> published

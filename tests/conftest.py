@@ -11,6 +11,9 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -79,6 +82,38 @@ def fresh_warehouse(server_url: str, template_database: str) -> Iterator[str]:
     _admin(server_url, f'create database "{name}" template "{template_database}"')
     try:
         yield _with_database(server_url, name)
+    finally:
+        _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def database_copy(server_url: str, template: str) -> Iterator[sa.Engine]:
+    """An engine on a new database cloned from ``template`` (e.g. a module's loaded warehouse), dropped after."""
+    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
+    _admin(server_url, f'create database "{name}" template "{template}"')
+    engine = engine_for(_with_database(server_url, name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def loaded_through_core(server_url: str, template: str, landing: Path, through: date) -> Iterator[str]:
+    """The name of a new database cloned from ``template`` with ``landing`` ingested, staged and built into core
+    through ``through`` (for a module's tests to clone with :func:`database_copy`), dropped after."""
+    from analytics import pipeline
+
+    name = f"analytics_core_{uuid.uuid4().hex[:8]}"
+    _admin(server_url, f'create database "{name}" template "{template}"')
+    try:
+        engine = engine_for(_with_database(server_url, name))
+        pipeline.ingest_drops(engine, landing, through, "test")
+        pipeline.stage_changes(engine)
+        pipeline.build_core(engine, "test")
+        engine.dispose()
+        yield name
     finally:
         _admin(server_url, f'drop database if exists "{name}" with (force)')
 

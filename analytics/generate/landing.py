@@ -18,19 +18,28 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
+from analytics.generate.campaigns import (
+    CampaignPlan,
+    campaign_rows,
+    plan_campaigns,
+    render_campaigns,
+    render_spend,
+    spend_rows,
+)
 from analytics.generate.crm import crm_rows, render_crm
-from analytics.generate.customers import build_customers
+from analytics.generate.customers import CustomerBase, build_customers
 from analytics.generate.delivery import render_items, render_orders, schedule_month
 from analytics.generate.orders import OrderModel
-from analytics.generate.period import DEFAULT_END_DATE, build_period, day_to_date
+from analytics.generate.period import DEFAULT_END_DATE, Period, build_period, day_to_date
 from analytics.generate.reference import build_catalogue
 from analytics.generate.reference_files import fx_rows, render_fx, stores_body
 from analytics.generate.render import line_bytes
+from analytics.generate.touchpoints import render_touches, touch_rows
 from analytics.generate.writer import LandingWriter
 
 __all__ = ["generate_landing", "GENERATOR_VERSION"]
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 def _order_id_width(customers: int, months: int) -> int:
@@ -58,6 +67,20 @@ def _due(frame: pd.DataFrame, last_drop: int) -> tuple[pd.DataFrame, pd.DataFram
     return frame[due], frame[~due]
 
 
+def _marketing_batches(campaigns: pd.DataFrame, spend: pd.DataFrame, touches: pd.DataFrame, first: int,
+                       last_drop: int, plan: CampaignPlan, period: Period, base: CustomerBase,
+                       touch_width: int) -> list[_Batch]:
+    """The marketing files' rows due in drops ``first..last_drop`` (each frame is sorted by drop)."""
+    batches = []
+    for name, frame, render in (("mkt_campaigns", campaigns, lambda rows: render_campaigns(rows, plan, period)),
+                                ("mkt_spend", spend, render_spend),
+                                ("mkt_touchpoints", touches, lambda rows: render_touches(rows, base, touch_width))):
+        start, stop = np.searchsorted(frame["drop"].to_numpy(), [first, last_drop + 1])
+        due = frame.iloc[start:stop]
+        batches.append(_Batch(name, due, render(due)))
+    return batches
+
+
 def generate_landing(out: Path, customers: int, months: int, seed: int,
                      end_date: dt.date | None = None, progress: bool = False, *,
                      overwrite: bool = False) -> dict:
@@ -78,12 +101,19 @@ def generate_landing(out: Path, customers: int, months: int, seed: int,
     base = build_customers(rng, customers, period)
     crm, crm_stats = crm_rows(rng, base, period)
     fx, fx_stats = fx_rows(rng, period)
+    # Marketing draws from its own stream, so the OMS/CRM files of a seed stay as they were without it.
+    marketing_rng = np.random.Generator(np.random.PCG64([seed, 5]))
+    plan = plan_campaigns(marketing_rng, base, period)
+    campaigns = campaign_rows(marketing_rng, plan, period)
+    spend = spend_rows(marketing_rng, plan, period)
+    touches, touch_stats = touch_rows(marketing_rng, base, period, plan)
+    touch_width = max(7, len(str(len(touches))))
     redrop_day, new_store_day = period.store_schedule()
     model = OrderModel(rng, base, period, catalogue, new_store_day)
     stores = {False: stores_body(False), True: stores_body(True)}
     store_drops = {period.start: False, redrop_day: False, new_store_day: True}
 
-    scenarios: Counter[str] = Counter(crm_stats) + Counter(fx_stats)
+    scenarios: Counter[str] = Counter(crm_stats) + Counter(fx_stats) + Counter(touch_stats)
     malformed: Counter[str] = Counter()
     carried_orders = carried_items = None
     drawn = (0, 0)  # malformed order and item rows drawn so far: defect kinds take turns across months
@@ -109,6 +139,7 @@ def generate_landing(out: Path, customers: int, months: int, seed: int,
                 _Batch("oms_order_items", items_due, render_items(items_due, catalogue, order_width)),
                 _Batch("crm_customers", crm_due, render_crm(crm_due, base)),
                 _Batch("fx_rates", fx_due, render_fx(fx_due)),
+                *_marketing_batches(campaigns, spend, touches, first, last_drop, plan, period, base, touch_width),
             ]
             del orders_due, items_due
             for batch in batches:

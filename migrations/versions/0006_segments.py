@@ -2,14 +2,14 @@
 'ltv_score' tiers, and the daily snapshot fact core.fact_customer_segment.
 
 Revision ID: 0006_segments
-Revises: 0004_pos_log
+Revises: 0005_acquisition
 Create Date: 2026-11-23
 """
 
 from analytics.migration_support import apply_sql, seed_csv
 
 revision = "0006_segments"
-down_revision = "0004_pos_log"
+down_revision = "0005_acquisition"
 branch_labels = None
 depends_on = None
 

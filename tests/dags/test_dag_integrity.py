@@ -29,7 +29,8 @@ def test_daily_schedule_and_graph(dagbag):
     scorers = {f"score_{name}" for name in pipeline.SCORERS}
     assert pipeline.FOLLOW_UP_SCORERS == {"segments": ("rfm", "clv")}
     assert _edges(dag) == {
-        ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "features"),
+        ("ingest", "stage"), ("stage", "core"), ("core", "activity"), ("activity", "acquisition"),
+        ("acquisition", "features"),
         ("activity", "data_quality"), ("publish_scores", "marts"), ("marts", "data_quality"),
         *{("features", scorer) for scorer in scorers},
         ("score_rfm", "score_segments"), ("score_clv", "score_segments"),

@@ -4,7 +4,6 @@ training cut-off."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,9 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from analytics import pipeline, scoring, snapshots
-from analytics.db import engine_for
 from analytics.generate import generate_landing
-from tests.conftest import _admin, _with_database, query
+from tests.conftest import database_copy, loaded_through_core, query
 from tests.support.features_oracle import features_oracle
 
 pytestmark = pytest.mark.db
@@ -32,26 +30,15 @@ def core_database(server_url: str, template_database: str, tmp_path_factory) -> 
     """A warehouse with 2,500 generated customers over 18 months loaded through core (built once)."""
     landing = tmp_path_factory.mktemp("scoring-landing")
     generate_landing(landing, customers=2500, months=18, seed=7, end_date=date(2025, 11, 30))
-    name = f"analytics_scoring_{uuid.uuid4().hex[:8]}"
-    _admin(server_url, f'create database "{name}" template "{template_database}"')
-    engine = engine_for(_with_database(server_url, name))
-    pipeline.ingest_drops(engine, landing, DAY, "test")
-    pipeline.stage_changes(engine)
-    pipeline.build_core(engine, "test")
-    engine.dispose()
-    yield name
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    with loaded_through_core(server_url, template_database, landing, DAY) as name:
+        yield name
 
 
 @pytest.fixture
 def warehouse(server_url: str, core_database: str) -> Iterator[sa.Engine]:
     """A private copy of the core database for one test."""
-    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
-    _admin(server_url, f'create database "{name}" template "{core_database}"')
-    engine = engine_for(_with_database(server_url, name))
-    yield engine
-    engine.dispose()
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    with database_copy(server_url, core_database) as engine:
+        yield engine
 
 
 def _score_day(engine: sa.Engine, day: date, shards: int | None = None) -> None:

@@ -89,3 +89,50 @@ def test_pos_log_dates_in_either_layout_become_iso_and_impossible_dates_are_reje
     assert result.failed_field[2] == "InvoiceDate" and "2/30/2011" in result.reason[2]
     assert [f.raw_column for f in spec.fields][:5] == ["invoice_no", "stock_code", "description", "quantity",
                                                        "invoice_ts"]
+
+
+def _table(spec_name: str, rows: list[dict]) -> pa.Table:
+    spec = FILE_SPECS[spec_name]
+    return pa.table({c: pa.array([r.get(c, "") for r in rows], pa.string()) for c in spec.columns})
+
+
+def test_marketing_files_map_to_specs_and_codes_are_case_insensitive():
+    assert spec_for_path("mkt_touchpoints.csv.gz").name == "mkt_touchpoints"
+    campaign = {"campaign_id": "CMP1", "campaign_code": "acq-search-2510", "campaign_name": "Search, Oct",
+                "campaign_type": "cross_sell", "campaign_channel": "direct_mail", "start_date": "2025-10-01",
+                "end_date": "", "budget_aed": "", "status": "active"}
+    result = validate_table(FILE_SPECS["mkt_campaigns"], _table("mkt_campaigns", [campaign]))
+    assert result.valid.tolist() == [True]
+    assert result.columns["campaign_type"].to_pylist() == ["CROSS_SELL"]
+    assert result.columns["end_date"].to_pylist() == [None]
+
+
+@pytest.mark.parametrize(("name", "field", "value", "fragment"), [
+    ("mkt_campaigns", "campaign_type", "loyalty", "one of ACQUISITION, RETENTION"),
+    ("mkt_campaigns", "campaign_channel", "tv", "one of EMAIL, SMS"),
+    ("mkt_campaigns", "end_date", "2025-02-30", "calendar date"),
+    ("mkt_campaigns", "budget_aed", "-5.00", "decimal >= 0"),
+    ("mkt_spend", "spend_date", "30/09/2025", "calendar date"),
+    ("mkt_spend", "spend_aed", "1,250.00", "decimal >= 0"),
+    ("mkt_spend", "clicks", "-3", "whole number >= 0"),
+    ("mkt_spend", "impressions", "12.5", "whole number >= 0"),
+    ("mkt_touchpoints", "touch_type", "click", "one of LEAD, CONTACT, CONVERSION"),
+    ("mkt_touchpoints", "touch_ts", "2025-10-01 10:00", "ISO 8601"),
+    ("mkt_touchpoints", "touch_id", "", "required value is empty"),
+])
+def test_bad_marketing_values_are_rejected_naming_the_field(name, field, value, fragment):
+    good = {
+        "mkt_campaigns": {"campaign_id": "CMP1", "campaign_code": "ACQ-1", "campaign_name": "Acquisition",
+                          "campaign_type": "acquisition", "campaign_channel": "paid_search",
+                          "start_date": "2025-10-01", "end_date": "2025-10-31", "budget_aed": "1000.00",
+                          "status": "ACTIVE"},
+        "mkt_spend": {"spend_date": "2025-10-01", "acquisition_channel": "PAID_SEARCH", "campaign_id": "",
+                      "spend_aed": "250.00", "impressions": "10000", "clicks": "250"},
+        "mkt_touchpoints": {"touch_id": "T1", "customer_id_nat": "", "lead_id": "L1",
+                            "touch_ts": "2025-10-01T10:00:00+04:00", "acquisition_channel": "social",
+                            "campaign_id": "CMP1", "touch_type": "lead"},
+    }[name]
+    result = validate_table(FILE_SPECS[name], _table(name, [good, dict(good, **{field: value})]))
+    assert result.valid.tolist() == [True, False]
+    assert result.failed_field[1] == field
+    assert result.reason[1].startswith(f"{field}:") and fragment in result.reason[1]

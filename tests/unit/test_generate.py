@@ -20,7 +20,8 @@ from analytics.generate import generate_landing
 END = dt.date(2025, 11, 30)
 MONTHS = 4
 START = dt.date(2025, 8, 1)
-KINDS = ("oms_orders", "oms_order_items", "crm_customers", "fx_rates", "pos_stores")
+KINDS = ("oms_orders", "oms_order_items", "crm_customers", "fx_rates", "pos_stores", "mkt_campaigns", "mkt_spend",
+         "mkt_touchpoints")
 TS = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$"
 AMOUNT2 = r"^-?\d+(\.\d{1,2})?$"
 CUSTOMER_ID = r"^C\d{5,}$"
@@ -138,7 +139,8 @@ def test_drops_are_daily_within_the_period_and_every_header_is_the_contract(land
         assert b"\r" not in raw and raw.endswith(b"\n")
         assert raw.split(b"\n", 1)[0].decode() == ",".join(FILE_SPECS[path.stem].columns)
     first = {p.name for p in (root / expected[0]).iterdir()}
-    assert first == {"pos_stores.csv", "crm_customers.csv", "fx_rates.csv"}  # nothing happened on D-1
+    # nothing happened on D-1; the period's first campaigns are announced
+    assert first == {"pos_stores.csv", "crm_customers.csv", "fx_rates.csv", "mkt_campaigns.csv"}
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["parameters"] == {"customers": 1500, "months": MONTHS, "seed": 11,
                                       "end_date": END.isoformat()}

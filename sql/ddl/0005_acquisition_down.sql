@@ -1,0 +1,14 @@
+drop view if exists mart.vw_acquisition_funnel;
+drop view if exists mart.vw_acquisition_channel_performance;
+alter table core.fact_customer_ltv drop column if exists clv_to_cac_ratio, drop column if exists acquisition_cost_aed;
+drop table if exists core.fact_campaign_performance;
+drop table if exists core.fact_customer_acquisition;
+drop table if exists core.fact_lead;
+drop table if exists core.dim_campaign;
+drop table if exists core.dim_interaction_channel;
+drop table if exists stg.mkt_touchpoints;
+drop table if exists stg.mkt_spend;
+drop table if exists stg.mkt_campaigns;
+drop table if exists raw.mkt_touchpoints;
+drop table if exists raw.mkt_spend;
+drop table if exists raw.mkt_campaigns;

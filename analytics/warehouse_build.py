@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -21,8 +21,8 @@ __all__ = ["pipeline_lock", "stage", "build_core"]
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
-_CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
-             "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
+_DIMENSION_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
+                  "transform/core/03_dim_customer.sql")
 
 
 @contextmanager
@@ -114,25 +114,67 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
     with db.transaction(engine, bulk=True) as conn:
         start = _watermark(conn, "core_load_watermark")
         end = _watermark(conn, "stg_load_watermark")
-        changed = products = 0
-        if end > start:
-            params = {"watermark": start, "run_id": run_id}
-            with ExitStack() as bulk:
-                if start == 0:
-                    # First build: the facts are empty. Truncating them in this transaction lets a server
-                    # with wal_level=minimal skip WAL for the load; indexes are built once at the end. Its
-                    # joins over every order are hash joins: back to the default price of random reads.
-                    with conn.cursor() as cur:
-                        cur.execute("truncate core.fact_order, core.fact_order_line")
-                        cur.execute("set local random_page_cost = 4")
-                    for table in ("core.fact_order", "core.fact_order_line"):
-                        bulk.enter_context(db.indexes_deferred(conn, table))
-                for path in _CORE_SQL:
-                    db.run_sql(conn, path, params)
-            products = pos_load.refresh_products(engine, conn, start, end)
+        if end <= start:
+            log.info("core: nothing staged past load %s", start)
+            return {"from_load": start, "to_load": end, "orders_changed": 0, "products_flagged": 0}
+        params = {"watermark": start, "run_id": run_id}
+        if start == 0:
+            changed = _first_core_build(engine, conn, params)
+        else:
+            for path in _DIMENSION_SQL:
+                db.run_sql(conn, path, params)
+            db.run_sql(conn, "transform/core/orders/changed_orders.sql", params)
+            _order_views(conn, "tmp_changed_stg_orders", "tmp_changed_stg_items")
+            db.run_sql(conn, "transform/core/orders/order_pending.sql",
+                       identifiers={"orders": "tmp_changed_stg_orders"})
+            db.run_sql(conn, "transform/core/orders/apply_changes.sql", params)
             changed = db.fetch_one(conn, "select count(*) from tmp_changed_order")[0]
-            with conn.cursor() as cur:
-                cur.execute("analyze core.fact_order; analyze core.dim_customer")
-            _set_watermark(conn, "core_load_watermark", end)
+        products = pos_load.refresh_products(engine, conn, start, end)
+        with conn.cursor() as cur:
+            cur.execute("analyze core.fact_order; analyze core.dim_customer")
+        _set_watermark(conn, "core_load_watermark", end)
     log.info("core: loads (%s, %s], %s orders re-derived", start, end, changed)
     return {"from_load": start, "to_load": end, "orders_changed": changed, "products_flagged": products}
+
+
+def _order_views(conn, orders: str, items: str) -> None:
+    """The temporary views that derive fact_order and fact_order_line rows from the given staged orders/lines."""
+    db.run_sql(conn, "transform/core/orders/order_context.sql", identifiers={"orders": orders})
+    db.run_sql(conn, "transform/core/orders/fact_order_rows.sql")
+    db.run_sql(conn, "transform/core/orders/fact_order_line_rows.sql", identifiers={"items": items})
+
+
+def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
+    """The first build: every staged order, into empty facts, on two connections at once.
+
+    The dimensions are committed first (idempotent upserts, so a failed build simply runs again), because
+    the second connection must see them. Then this transaction fills ``fact_order`` while a second one fills
+    ``fact_order_line``; each truncates its table (a server with wal_level=minimal then skips WAL) and builds
+    its indexes once at the end. The lines commit first; if this transaction then fails, the watermark stays
+    at 0 and the rerun rebuilds both. The staged tables lie in key order (they were appended from a sort by
+    key), so the lines are read through both primary keys in step: a merge join that yields them in window
+    order, without hashing 15M orders or sorting 20M lines.
+    """
+    with db.transaction(engine, bulk=True) as dims:
+        for path in _DIMENSION_SQL:
+            db.run_sql(dims, path, params)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="core-lines") as pool:
+        lines = pool.submit(_first_build_lines, engine)
+        with conn.cursor() as cur:
+            # Its joins over every order are hash joins: back to the default price of random reads.
+            cur.execute("truncate core.fact_order; set local random_page_cost = 4")
+        _order_views(conn, "stg.oms_orders", "stg.oms_order_items")
+        with db.indexes_deferred(conn, "core.fact_order"):
+            orders = db.run_sql(conn, "transform/core/orders/first_build_orders.sql")
+        db.run_sql(conn, "transform/core/orders/order_pending.sql", identifiers={"orders": "stg.oms_orders"})
+        lines.result()
+    return orders
+
+
+def _first_build_lines(engine: sa.Engine) -> None:
+    with db.transaction(engine, bulk=True) as conn:
+        with conn.cursor() as cur:
+            cur.execute("truncate core.fact_order_line; set local enable_hashjoin = off; set local enable_sort = off")
+        _order_views(conn, "stg.oms_orders", "stg.oms_order_items")
+        with db.indexes_deferred(conn, "core.fact_order_line"):
+            db.run_sql(conn, "transform/core/orders/first_build_lines.sql")

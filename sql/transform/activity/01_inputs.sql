@@ -1,6 +1,10 @@
 -- Orders of a build of the open months %(open_months)s through %(as_of)s: tmp_open_sparse holds qualified
 -- orders and returns per surviving customer x month x store region. The customers' history comes next
 -- (history_from_summary.sql or history_from_scan.sql).
+-- Millions of customer x month groups: a sort-based aggregate split over parallel workers beats a hash
+-- aggregate that overflows work_mem (the planner underestimates the number of groups and picks the latter).
+set local enable_hashagg = off;
+
 create temporary table tmp_open_sparse on commit drop as
 select
     f.surviving_customer_id_nat as customer_id_nat,
@@ -19,5 +23,7 @@ where
     and f.local_date <= %(as_of)s
     and (f.is_qualified or f.is_qualified_return)
 group by 1, 2, 3;
+
+reset enable_hashagg;
 
 analyze tmp_open_sparse;

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
 _CORE_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
-             "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql")
+             "transform/core/03_dim_customer.sql", "transform/core/04_fact_order.sql",
+             "transform/core/05_customer_pseudonym.sql")
 
 
 @contextmanager

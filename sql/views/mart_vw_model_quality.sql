@@ -1,0 +1,68 @@
+-- mart.vw_model_quality: 1 row = 1 scoring date with model runs in audit.model_run (the latest run of each
+-- model that day): the churn backtest on held-out customers (ROC AUC, PR AUC, Brier of the model; ROC AUC of
+-- the rule score and of plain recency; observed churn rate against the mean predicted probability) and the
+-- lifetime-value fits (BG/NBD and Gamma-Gamma: customers, convergence, log-likelihood per customer).
+create or replace view mart.vw_model_quality as
+with latest_runs as (
+    select distinct on (m.snapshot_date, m.model_name)
+        m.snapshot_date,
+        m.model_name,
+        m.model_version,
+        m.sample_size,
+        m.converged,
+        m.log_likelihood,
+        m.metrics
+    from audit.model_run as m
+    order by m.snapshot_date, m.model_name, m.model_run_id desc
+),
+
+churn as (
+    select
+        snapshot_date,
+        model_name,
+        model_version,
+        metrics
+    from latest_runs
+    where model_name in ('churn_logistic_regression', 'churn_rules')
+),
+
+bg_nbd as (
+    select * from latest_runs where model_name = 'bg_nbd'
+),
+
+gamma_gamma as (
+    select * from latest_runs where model_name = 'gamma_gamma'
+),
+
+scoring_dates as (
+    select distinct snapshot_date from latest_runs
+),
+
+final as (
+    select
+        d.snapshot_date,
+        c.model_name as churn_model,
+        c.model_version as churn_model_version,
+        c.metrics ->> 'evaluated_on' as churn_evaluated_on,
+        (c.metrics -> 'model' ->> 'n')::int as churn_holdout_customers,
+        (c.metrics -> 'model' ->> 'base_rate')::numeric as churn_observed_rate,
+        (c.metrics -> 'model' ->> 'mean_score')::numeric as churn_mean_predicted_probability,
+        (c.metrics -> 'model' ->> 'roc_auc')::numeric as churn_roc_auc,
+        (c.metrics -> 'model' ->> 'pr_auc')::numeric as churn_pr_auc,
+        (c.metrics -> 'model' ->> 'brier')::numeric as churn_brier,
+        (c.metrics ->> 'brier_base_rate')::numeric as churn_brier_base_rate,
+        (c.metrics -> 'rules' ->> 'roc_auc')::numeric as rules_roc_auc,
+        (c.metrics -> 'recency' ->> 'roc_auc')::numeric as recency_roc_auc,
+        b.sample_size as bg_nbd_customers,
+        b.converged as bg_nbd_converged,
+        b.log_likelihood / nullif(b.sample_size, 0) as bg_nbd_log_likelihood_per_customer,
+        g.sample_size as gamma_gamma_customers,
+        g.converged as gamma_gamma_converged,
+        g.log_likelihood / nullif(g.sample_size, 0) as gamma_gamma_log_likelihood_per_customer
+    from scoring_dates as d
+    left join churn as c on d.snapshot_date = c.snapshot_date
+    left join bg_nbd as b on d.snapshot_date = b.snapshot_date
+    left join gamma_gamma as g on d.snapshot_date = g.snapshot_date
+)
+
+select * from final;

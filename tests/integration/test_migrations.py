@@ -22,3 +22,34 @@ def test_upgrade_downgrade_upgrade_round_trip(fresh_warehouse):
     assert query(engine, "select count(*) > 15000 from core.dim_date") == [(True,)]
     assert query(engine, "select count(*) from mart.mart_customer_activity_monthly") == [(0,)]
     engine.dispose()
+
+
+ROLES = ("analytics_etl", "bi_reader", "crm_outreach")
+# Anything of this database that names one of the roles: owned objects, privileges, default privileges.
+ROLE_TRACES = """
+    select 'owns ' || c.relname from pg_class c where pg_get_userbyid(c.relowner) = any(%(r)s)
+    union all
+    select 'acl ' || c.relname from pg_class c, aclexplode(c.relacl) a where pg_get_userbyid(a.grantee) = any(%(r)s)
+    union all
+    select 'acl ' || n.nspname from pg_namespace n, aclexplode(n.nspacl) a where pg_get_userbyid(a.grantee) = any(%(r)s)
+    union all
+    select 'default acl' from pg_default_acl d, aclexplode(d.defaclacl) a where pg_get_userbyid(a.grantee) = any(%(r)s)
+"""
+
+
+def test_the_privacy_revision_grants_to_cluster_roles_and_its_downgrade_takes_back_only_this_database(
+        fresh_warehouse):
+    engine = engine_for(fresh_warehouse)
+    params = {"r": list(ROLES)}
+    owners = query(engine, "select distinct viewowner from pg_views where schemaname in ('mart', 'outreach')")
+    assert owners == [("analytics_etl",)]
+    assert len(query(engine, ROLE_TRACES, params)) > 20
+    migrate.downgrade(fresh_warehouse, "0004_pos_log")
+    assert query(engine, ROLE_TRACES, params) == []
+    assert query(engine, "select count(*) from pg_roles where rolname = any(%(r)s)", params) == [(3,)]
+    assert query(engine, "select count(*) from information_schema.columns where table_schema = 'mart' "
+                         "and table_name = 'obt_customer_kpis_and_segmentation' and column_name = 'customer_id_nat'"
+                 ) == [(1,)]
+    migrate.upgrade(fresh_warehouse, "head")  # again: the roles exist, their creation is skipped
+    assert len(query(engine, ROLE_TRACES, params)) > 20
+    engine.dispose()

@@ -31,9 +31,10 @@ named as (
         regexp_replace(regexp_replace(f.factor_text, '\s*\([^)]*\)', '', 'g'), '[0-9]+(\.[0-9]+)?', 'N', 'g')
             as churn_factor
     from scored as s
-    cross join lateral (
-        values (1, s.top_churn_factor_1), (2, s.top_churn_factor_2), (3, s.top_churn_factor_3)
-    ) as f (factor_position, factor_text)
+    cross join
+        lateral (
+            values (1, s.top_churn_factor_1), (2, s.top_churn_factor_2), (3, s.top_churn_factor_3)
+        ) as f (factor_position, factor_text)
     where f.factor_text is not null
 ),
 

@@ -47,7 +47,8 @@ final as (
             when p.bucket_order = 99 then 'Not predicted'
             when p.bucket_order = 0 then 'below 100'
             when p.bucket_order = 7 then '10,000 and more'
-            else to_char(e.lower_bounds[p.bucket_order], 'FM999,999') || '-'
+            else
+                to_char(e.lower_bounds[p.bucket_order], 'FM999,999') || '-'
                 || to_char(e.lower_bounds[p.bucket_order + 1], 'FM999,999')
         end as clv_bucket,
         case when p.bucket_order between 1 and 7 then e.lower_bounds[p.bucket_order] when p.bucket_order = 0 then 0 end

@@ -30,8 +30,10 @@ final as (
     select
         cohort_month,
         activity_month,
-        ((extract(year from activity_month) - extract(year from cohort_month)) * 12
-        + extract(month from activity_month) - extract(month from cohort_month))::int as months_since_first_order,
+        (
+            (extract(year from activity_month) - extract(year from cohort_month)) * 12
+            + extract(month from activity_month) - extract(month from cohort_month)
+        )::int as months_since_first_order,
         max(first_month_customers) over by_cohort as cohort_customers,
         active_customers,
         round(active_customers::numeric / nullif(max(first_month_customers) over by_cohort, 0), 4) as retention_rate,

@@ -13,7 +13,7 @@ with latest_runs as (
         m.log_likelihood,
         m.metrics
     from audit.model_run as m
-    order by m.snapshot_date, m.model_name, m.model_run_id desc
+    order by m.snapshot_date asc, m.model_name asc, m.model_run_id desc
 ),
 
 churn as (
@@ -27,11 +27,13 @@ churn as (
 ),
 
 bg_nbd as (
-    select * from latest_runs where model_name = 'bg_nbd'
+    select * from latest_runs
+    where model_name = 'bg_nbd'
 ),
 
 gamma_gamma as (
-    select * from latest_runs where model_name = 'gamma_gamma'
+    select * from latest_runs
+    where model_name = 'gamma_gamma'
 ),
 
 scoring_dates as (

@@ -25,7 +25,8 @@ last_drop as (
 ),
 
 last_dq_run as (
-    select q.run_id from audit.dq_result as q order by q.dq_result_id desc limit 1
+    select q.run_id from audit.dq_result as q
+    order by q.dq_result_id desc limit 1
 ),
 
 dq as (

@@ -12,10 +12,10 @@ from psycopg2 import errors
 from psycopg2 import sql as pgsql
 
 from analytics import marts
+from analytics.access import temporary_member
 from analytics.db import engine_for
 from tests.integration.conftest import LATEST
 from tests.support.mart_oracle import read
-from tests.support.roles import login_member
 
 pytestmark = pytest.mark.db
 
@@ -35,7 +35,7 @@ def as_member(scored_url: str):
     opened = []
 
     def connect(role: str):
-        context = login_member(scored_url, role)
+        context = temporary_member(scored_url, role)
         conn = psycopg2.connect(context.__enter__())
         conn.autocommit = True
         opened.append((context, conn))
@@ -150,7 +150,7 @@ def test_crm_outreach_reads_the_contact_lists_only(scored_url, as_member):
 
 
 def test_a_member_of_analytics_etl_refreshes_the_marts_it_owns(scored_url):
-    with login_member(scored_url, "analytics_etl") as url:
+    with temporary_member(scored_url, "analytics_etl") as url:
         engine = engine_for(url)
         try:
             seconds = marts.refresh_materialized_views(engine)

@@ -9,7 +9,11 @@ create table core.score_snapshot (
 );
 
 insert into core.score_snapshot (snapshot_date, customers)
-select snapshot_date, count(*) from core.fact_customer_rfm group by snapshot_date;
+select
+    snapshot_date,
+    count(*)
+from core.fact_customer_rfm
+group by snapshot_date;
 
 -- What the row-level mart views read from the newest partition: the top customers by predicted lifetime
 -- value, and the High/Critical customers in intervention order. Partitioned indexes: the scorers build them

@@ -28,6 +28,7 @@ VIEWS = (
     "views/mart_vw_top_customers_clv.sql",
     "views/mart_vw_churn_risk_overview_history.sql",
     "views/mart_vw_churn_risk_overview.sql",
+    "views/core_at_risk_customers.sql",
     "views/mart_vw_at_risk_customers.sql",
     "views/mart_vw_churn_factor_analysis.sql",
     "views/mart_vw_customer_cohort_analysis.sql",

@@ -18,6 +18,7 @@ drop view if exists mart.vw_top_customers_clv;
 drop view if exists mart.vw_churn_risk_overview;
 drop materialized view if exists mart.vw_churn_risk_overview_history;
 drop view if exists mart.vw_at_risk_customers;
+drop view if exists core.at_risk_customers;
 drop materialized view if exists mart.vw_churn_factor_analysis;
 drop materialized view if exists mart.vw_customer_cohort_analysis;
 drop view if exists mart.vw_model_quality;

@@ -1,66 +1,27 @@
--- mart.vw_at_risk_customers: 1 row = 1 High or Critical churn-risk customer of the newest published snapshot,
--- in intervention order (priority 1 first, then the highest risk score), by pseudonymous customer code with
--- masked e-mail and phone (names and full contact details: outreach.at_risk_contacts, role crm_outreach):
--- risk, top three factors, recommended action, predicted lifetime CLV at risk, value tier, RFM segment.
--- Dashboards page through it (limit): the newest partition is read in that order through
--- core.fact_customer_churn_risk_at_risk_idx, with primary-key lookups for the rest.
+-- mart.vw_at_risk_customers: 1 row = 1 High or Critical churn-risk customer of the newest published snapshot
+-- (core.at_risk_customers), in intervention order (priority 1 first, then the highest risk score), by
+-- pseudonymous customer code with masked e-mail and phone (names and full contact details:
+-- outreach.at_risk_contacts, role crm_outreach): risk, top three factors, recommended action, predicted
+-- lifetime CLV at risk, value tier, RFM segment, region. Dashboards page through it (limit).
 create or replace view mart.vw_at_risk_customers as
-with at_risk as (
-    select
-        c.snapshot_date,
-        c.customer_id_nat,
-        c.customer_sk,
-        c.intervention_priority,
-        c.churn_risk_category,
-        c.churn_risk_score,
-        c.churn_probability,
-        c.days_since_last_order,
-        c.predicted_churn_date,
-        c.days_until_predicted_churn,
-        c.top_churn_factor_1,
-        c.top_churn_factor_2,
-        c.top_churn_factor_3,
-        c.recommended_action
-    from core.fact_customer_churn_risk as c
-    where
-        c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-        and c.churn_risk_category in ('High', 'Critical')
-),
-
-final as (
-    select
-        a.snapshot_date,
-        p.customer_code,
-        a.intervention_priority,
-        a.churn_risk_category,
-        a.churn_risk_score,
-        a.churn_probability,
-        a.days_since_last_order,
-        a.predicted_churn_date,
-        a.days_until_predicted_churn,
-        a.top_churn_factor_1,
-        a.top_churn_factor_2,
-        a.top_churn_factor_3,
-        a.recommended_action,
-        l.predicted_clv_lifetime_aed as value_at_risk_aed,
-        l.value_tier,
-        r.segment_name as rfm_segment,
-        d.region,
-        core.mask_email(d.email) as email_masked,
-        core.mask_phone(d.phone) as phone_masked
-    from at_risk as a
-    inner join core.customer_pseudonym as p on a.customer_id_nat = p.customer_id_nat
-    left join core.fact_customer_ltv as l
-        on
-            l.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and a.customer_id_nat = l.customer_id_nat
-    left join core.fact_customer_rfm as r
-        on
-            r.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and a.customer_id_nat = r.customer_id_nat
-    left join core.dim_customer as d
-        on a.customer_id_nat = d.customer_id_nat and d.is_current
-    order by a.intervention_priority asc, a.churn_risk_score desc, a.customer_id_nat asc
-)
-
-select * from final;
+select
+    snapshot_date,
+    customer_code,
+    intervention_priority,
+    churn_risk_category,
+    churn_risk_score,
+    churn_probability,
+    days_since_last_order,
+    predicted_churn_date,
+    days_until_predicted_churn,
+    top_churn_factor_1,
+    top_churn_factor_2,
+    top_churn_factor_3,
+    recommended_action,
+    value_at_risk_aed,
+    value_tier,
+    rfm_segment,
+    region,
+    core.mask_email(email) as email_masked,
+    core.mask_phone(phone) as phone_masked
+from core.at_risk_customers;

@@ -11,6 +11,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -80,6 +81,19 @@ def fresh_warehouse(server_url: str, template_database: str) -> Iterator[str]:
     try:
         yield _with_database(server_url, name)
     finally:
+        _admin(server_url, f'drop database if exists "{name}" with (force)')
+
+
+@contextmanager
+def database_copy(server_url: str, template: str) -> Iterator[sa.Engine]:
+    """An engine on a new copy of database ``template`` (which nobody may be connected to), dropped after."""
+    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
+    _admin(server_url, f'create database "{name}" template "{template}"')
+    engine = engine_for(_with_database(server_url, name))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
         _admin(server_url, f'drop database if exists "{name}" with (force)')
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from analytics import pipeline, scoring, snapshots
 from analytics.db import engine_for
 from analytics.generate import generate_landing
-from tests.conftest import _admin, _with_database, query
+from tests.conftest import _admin, _with_database, database_copy, query
 from tests.support.features_oracle import features_oracle
 
 pytestmark = pytest.mark.db
@@ -46,12 +46,8 @@ def core_database(server_url: str, template_database: str, tmp_path_factory) -> 
 @pytest.fixture
 def warehouse(server_url: str, core_database: str) -> Iterator[sa.Engine]:
     """A private copy of the core database for one test."""
-    name = f"analytics_t_{uuid.uuid4().hex[:10]}"
-    _admin(server_url, f'create database "{name}" template "{core_database}"')
-    engine = engine_for(_with_database(server_url, name))
-    yield engine
-    engine.dispose()
-    _admin(server_url, f'drop database if exists "{name}" with (force)')
+    with database_copy(server_url, core_database) as engine:
+        yield engine
 
 
 def _score_day(engine: sa.Engine, day: date, shards: int | None = None) -> None:

@@ -1,5 +1,5 @@
--- core.customer_pseudonym: 1 row = 1 customer id and its pseudonymous code ('CU-' and 10 characters of
--- Crockford base32, e.g. 'CU-7F3K9Q2M4X'), drawn at random once and never changed. Marts show customers by
+-- core.customer_pseudonym: 1 row = 1 customer id and its pseudonymous code ('CU-' and 12 random hex digits,
+-- e.g. 'CU-7F3A9C2B04DE'), drawn at random once and never changed. Marts show customers by
 -- this code only (DESIGN §8).
 -- Why a key table rather than a keyed hash of the id: a random code reveals nothing about the id even to
 -- someone who knows the algorithm, there is no secret to keep, leak or rotate, and it needs nothing beyond
@@ -12,25 +12,18 @@ create table core.customer_pseudonym (
     constraint customer_pseudonym_code_uq unique (customer_code)
 );
 
--- 50 random bits (from a version-4 UUID: its hex digits 1-12 and 14, skipping the version digit) as 10
--- Crockford base32 characters.
+-- 48 random bits as 12 upper-case hex digits: the first 12 of a version-4 UUID (strong randomness, built in
+-- since PostgreSQL 13; its version digit is the 13th). A plain expression: about 5 s per million codes, where
+-- spelling the bits in base32 took four times as long.
 create or replace function core.random_customer_code()
 returns text
 language sql
 volatile
 parallel safe
-as $$
-    select 'CU-' || string_agg(substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', ((bits >> (5 * i)) & 31)::int + 1, 1), ''
-                               order by i)
-    from (
-        select ('x' || lpad(substr(h, 1, 12) || substr(h, 14, 1), 16, '0'))::bit(64)::bigint as bits
-        from (select replace(gen_random_uuid()::text, '-', '') as h) as u
-    ) as r
-    cross join generate_series(0, 9) as i
-$$;
+as $$ select 'CU-' || upper(left(replace(gen_random_uuid()::text, '-', ''), 12)) $$;
 
 -- Gives every customer of core.dim_customer without a code one, set-based; a code already taken (a collision
--- of 50 random bits) is skipped and drawn again. Returns the codes added. Called by the core build.
+-- of 48 random bits) is skipped and drawn again. Returns the codes added. Called by the core build.
 create or replace function core.assign_customer_pseudonyms()
 returns bigint
 language plpgsql

@@ -1,10 +1,15 @@
 """Migrations: upgrade head, downgrade base, upgrade head again on an empty database."""
 
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg2
 import pytest
 
 from analytics import migrate
-from analytics.db import engine_for
-from tests.conftest import query
+from analytics.db import engine_for, load_sql
+from tests.conftest import _with_database, query
 
 pytestmark = pytest.mark.db
 
@@ -53,3 +58,32 @@ def test_the_privacy_revision_grants_to_cluster_roles_and_its_downgrade_takes_ba
     migrate.upgrade(fresh_warehouse, "head")  # again: the roles exist, their creation is skipped
     assert len(query(engine, ROLE_TRACES, params)) > 20
     engine.dispose()
+
+
+def test_role_creation_is_race_safe_when_two_databases_migrate_at_once(server_url):
+    """The roles block of 0007 run by two transactions at once for a role neither sees yet: the second waits
+    for the first and, when it commits, carries on without error instead of failing its migration."""
+    role = f"t_race_{uuid.uuid4().hex[:10]}"
+    block = load_sql("ddl/0007_marts_privacy/01_roles.sql").replace(
+        "array['analytics_etl', 'bi_reader', 'crm_outreach']", f"array['{role}']")
+    assert role in block
+    first, second = (psycopg2.connect(_with_database(server_url, "postgres")) for _ in range(2))
+    try:
+        first.cursor().execute(block)  # created, not committed yet
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            waiting = pool.submit(second.cursor().execute, block)
+            time.sleep(0.5)
+            assert not waiting.done()  # blocked on the first transaction's new role
+            first.commit()
+            waiting.result(timeout=30)
+        second.commit()
+        with first.cursor() as cur:
+            cur.execute("select count(*) from pg_roles where rolname = %s", (role,))
+            assert cur.fetchone() == (1,)
+    finally:
+        for conn in (first, second):
+            conn.rollback()
+        first.autocommit = True
+        first.cursor().execute(f'drop role if exists "{role}"')
+        first.close()
+        second.close()

@@ -21,7 +21,7 @@ drop view if exists mart.vw_at_risk_customers;
 drop view if exists core.at_risk_customers;
 drop materialized view if exists mart.vw_churn_factor_analysis;
 drop materialized view if exists mart.vw_customer_cohort_analysis;
-drop view if exists mart.vw_model_quality;
+drop materialized view if exists mart.vw_model_quality;
 drop view if exists mart.vw_pipeline_health;
 drop materialized view if exists mart.obt_overall_customer_kpis;
 drop view if exists mart.obt_customer_kpis_and_segmentation;

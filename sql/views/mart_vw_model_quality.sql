@@ -1,8 +1,13 @@
 -- mart.vw_model_quality: 1 row = 1 scoring date with model runs in audit.model_run (the latest run of each
 -- model that day): the churn backtest on held-out customers (ROC AUC, PR AUC, Brier of the model; ROC AUC of
--- the rule score and of plain recency; observed churn rate against the mean predicted probability) and the
--- lifetime-value fits (BG/NBD and Gamma-Gamma: customers, convergence, log-likelihood per customer).
-create or replace view mart.vw_model_quality as
+-- the rule score and of plain recency; observed churn rate against the mean predicted probability), the
+-- lifetime-value fits (BG/NBD and Gamma-Gamma: customers, convergence, log-likelihood per customer), and for
+-- month-end snapshots at least 28 days older than the newest published one, CLV predicted against actual:
+-- the customers' predicted 1-year CLV, prorated to the days observed since (up to 365; approximate below a
+-- year, as expected purchases slow down with time), against the margin they actually brought in those days
+-- (revenue growth between the two snapshots x the margin used at the time). Materialized (joins two
+-- snapshots of every customer per month end), refreshed after each publish by analytics.marts.
+create materialized view mart.vw_model_quality as
 with latest_runs as (
     select distinct on (m.snapshot_date, m.model_name)
         m.snapshot_date,
@@ -40,6 +45,41 @@ scoring_dates as (
     select distinct snapshot_date from latest_runs
 ),
 
+newest as (
+    select max(s.snapshot_date) as snapshot_date from core.score_snapshot as s
+),
+
+clv_outcomes as (
+    select
+        earlier.snapshot_date,
+        count(*) as customers,
+        sum(earlier.predicted_clv_1y_aed) as predicted_clv_1y_aed,
+        sum((later.historical_revenue_aed - earlier.historical_revenue_aed) * earlier.margin_pct) as actual_value_aed
+    from core.fact_customer_ltv as earlier
+    inner join core.fact_customer_ltv as later
+        on
+            later.snapshot_date = (select n.snapshot_date from newest as n)
+            and earlier.customer_id_nat = later.customer_id_nat
+    where
+        earlier.snapshot_date <= (select n.snapshot_date - 28 from newest as n)
+        and earlier.snapshot_date = (date_trunc('month', earlier.snapshot_date) + interval '1 month - 1 day')::date
+        and earlier.predicted_clv_1y_aed is not null
+    group by earlier.snapshot_date
+),
+
+clv_validation as (
+    select
+        o.snapshot_date,
+        n.snapshot_date as clv_observed_until,
+        n.snapshot_date - o.snapshot_date as clv_days_observed,
+        o.customers as clv_customers_observed,
+        round(o.predicted_clv_1y_aed * least(n.snapshot_date - o.snapshot_date, 365) / 365.0, 2)
+            as clv_predicted_aed,
+        round(o.actual_value_aed, 2) as clv_actual_aed
+    from clv_outcomes as o
+    cross join newest as n
+),
+
 final as (
     select
         d.snapshot_date,
@@ -60,11 +100,20 @@ final as (
         b.log_likelihood / nullif(b.sample_size, 0) as bg_nbd_log_likelihood_per_customer,
         g.sample_size as gamma_gamma_customers,
         g.converged as gamma_gamma_converged,
-        g.log_likelihood / nullif(g.sample_size, 0) as gamma_gamma_log_likelihood_per_customer
+        g.log_likelihood / nullif(g.sample_size, 0) as gamma_gamma_log_likelihood_per_customer,
+        v.clv_observed_until,
+        v.clv_days_observed,
+        v.clv_customers_observed,
+        v.clv_predicted_aed,
+        v.clv_actual_aed,
+        round(v.clv_actual_aed / nullif(v.clv_predicted_aed, 0), 4) as clv_actual_to_predicted
     from scoring_dates as d
     left join churn as c on d.snapshot_date = c.snapshot_date
     left join bg_nbd as b on d.snapshot_date = b.snapshot_date
     left join gamma_gamma as g on d.snapshot_date = g.snapshot_date
+    left join clv_validation as v on d.snapshot_date = v.snapshot_date
 )
 
 select * from final;
+
+create unique index vw_model_quality_uq on mart.vw_model_quality (snapshot_date);

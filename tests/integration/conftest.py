@@ -14,8 +14,9 @@ from analytics.db import engine_for
 from analytics.generate import generate_landing
 from tests.conftest import _admin, _with_database
 
-# The two published snapshots: the newest, and the one segment migration compares it with.
-EARLIER, LATEST = date(2025, 10, 30), date(2025, 11, 29)
+# The two published snapshots: the newest, and the one segment migration compares it with (a month end, so
+# that model quality compares its predicted CLV with what followed).
+EARLIER, LATEST = date(2025, 10, 31), date(2025, 11, 30)
 
 
 @pytest.fixture(scope="session")

@@ -157,6 +157,18 @@ def test_model_quality_reports_each_scoring_date_from_the_model_runs(scored_url)
     assert (got["churn_roc_auc"] > 0.5).all()
 
 
+def test_model_quality_compares_month_end_clv_predictions_with_what_followed(scored_url, facts):
+    got = read(scored_url, "select * from mart.vw_model_quality").set_index("snapshot_date")
+    expected = oracle.clv_validation(facts["ltv"], EARLIER, LATEST)
+    row = got.loc[EARLIER]
+    assert row["clv_observed_until"] == LATEST and row["clv_days_observed"] == expected["clv_days_observed"] == 30
+    assert row["clv_customers_observed"] == expected["clv_customers_observed"] > 1000
+    assert abs(row["clv_predicted_aed"] - expected["clv_predicted_aed"]) < 0.01
+    assert abs(row["clv_actual_aed"] - expected["clv_actual_aed"]) < 0.01
+    assert abs(row["clv_actual_to_predicted"] - row["clv_actual_aed"] / row["clv_predicted_aed"]) < 1e-4
+    assert pd.isna(got.loc[LATEST, "clv_predicted_aed"])  # nothing observed after the newest snapshot yet
+
+
 def test_pipeline_health_summarises_the_audit_tables(scored_url):
     loads = read(scored_url, "select * from audit.file_load")
     dq = read(scored_url, "select * from audit.dq_result")

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 __all__ = ["read", "mask_email", "mask_phone", "factor_name", "segment_summary", "score_distribution",
-           "segment_migration", "tier_summary", "clv_distribution", "top_customers", "churn_overview",
+           "segment_migration", "tier_summary", "clv_distribution", "clv_validation", "top_customers", "churn_overview",
            "at_risk", "factor_analysis", "cohorts", "model_quality", "assert_rows_match"]
 
 CLV_EDGES = [100, 250, 500, 1000, 2500, 5000, 10000]
@@ -210,6 +210,21 @@ def model_quality(runs: pd.DataFrame) -> pd.DataFrame:
             "bg_nbd_log_likelihood_per_customer": None if bg is None else bg["log_likelihood"] / bg["sample_size"],
         })
     return pd.DataFrame(rows)
+
+
+def clv_validation(ltv: pd.DataFrame, earlier: date, latest: date) -> dict:
+    """Predicted 1-year CLV of ``earlier``'s customers prorated to the days until ``latest``, and the margin
+    their revenue growth between the two snapshots brought."""
+    then = _day(ltv, earlier).dropna(subset=["predicted_clv_1y_aed"])
+    both = then.merge(_day(ltv, latest)[["customer_id_nat", "historical_revenue_aed"]], on="customer_id_nat",
+                      suffixes=("", "_later"))
+    days = (latest - earlier).days
+    return {
+        "clv_days_observed": days, "clv_customers_observed": len(both),
+        "clv_predicted_aed": both["predicted_clv_1y_aed"].sum() * min(days, 365) / 365,
+        "clv_actual_aed": ((both["historical_revenue_aed_later"] - both["historical_revenue_aed"])
+                           * both["margin_pct"]).sum(),
+    }
 
 
 def assert_rows_match(got: pd.DataFrame, expected: pd.DataFrame, key: list[str], columns: list[str],

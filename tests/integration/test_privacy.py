@@ -5,6 +5,7 @@ customer id, name, e-mail or phone, and that the ETL role can refresh the marts 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import psycopg2
 import pytest
@@ -30,21 +31,17 @@ def _relations(url: str, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def as_member(scored_url: str):
+def as_member(scored_url: str) -> Iterator:
     """``as_member(role)``: an open autocommit connection of a new login user that is a member of ``role``."""
-    opened = []
+    with ExitStack() as stack:
 
-    def connect(role: str):
-        context = temporary_member(scored_url, role)
-        conn = psycopg2.connect(context.__enter__())
-        conn.autocommit = True
-        opened.append((context, conn))
-        return conn
+        def connect(role: str):
+            conn = psycopg2.connect(stack.enter_context(temporary_member(scored_url, role)))
+            stack.callback(conn.close)
+            conn.autocommit = True
+            return conn
 
-    yield connect
-    for context, conn in opened:
-        conn.close()
-        context.__exit__(None, None, None)
+        yield connect
 
 
 def _denied(conn, statement: pgsql.Composable | str) -> bool:
@@ -159,16 +156,14 @@ def test_a_member_of_analytics_etl_refreshes_the_marts_it_owns(scored_url):
     assert "mart.vw_rfm_segment_summary_history" in seconds and len(seconds) >= 9
 
 
-@pytest.fixture
-def pseudonyms(scored_url: str) -> Iterator[str]:
-    yield "select customer_id_nat, customer_code from core.customer_pseudonym order by 1"
+PSEUDONYMS = "select customer_id_nat, customer_code from core.customer_pseudonym order by 1"
 
 
-def test_every_customer_has_one_stable_random_code(scored_url, pseudonyms):
-    before = read(scored_url, pseudonyms)
+def test_every_customer_has_one_stable_random_code(scored_url):
+    before = read(scored_url, PSEUDONYMS)
     customers = read(scored_url, "select distinct customer_id_nat from core.dim_customer")
     assert set(before["customer_id_nat"]) == set(customers["customer_id_nat"])
     assert before["customer_code"].is_unique
     assert before["customer_code"].str.fullmatch(r"CU-[0-9A-F]{12}").all()
     assert read(scored_url, "select core.assign_customer_pseudonyms() as added")["added"].tolist() == [0]
-    assert read(scored_url, pseudonyms).equals(before)
+    assert read(scored_url, PSEUDONYMS).equals(before)

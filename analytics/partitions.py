@@ -9,6 +9,7 @@ change together: readers see all the old rows until the commit, then all the new
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from psycopg2 import sql as pgsql
 
 from analytics import db
 
-__all__ = ["create_stage", "seal_stage", "swap_in", "attached_partitions", "drop_partition"]
+__all__ = ["create_stage", "seal_stage", "create_parent_indexes", "swap_in", "attached_partitions", "drop_partition"]
 
 
 def _ident(schema: str, name: str) -> pgsql.Composable:
@@ -40,6 +41,28 @@ def seal_stage(cur: Any, schema: str, stage: str, key: tuple[str, ...], bound_co
              key=pgsql.SQL(", ").join(pgsql.Identifier(c) for c in key),
              chk=pgsql.Identifier(f"{stage}_bounds_chk"), col=pgsql.Identifier(bound_column))
     cur.execute(statement, bounds)
+
+
+# "CREATE [UNIQUE] INDEX name ON ONLY schema.parent USING ..." as pg_get_indexdef writes a partitioned index.
+_INDEX_DEF = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+ (USING .*)$", re.DOTALL)
+
+
+def create_parent_indexes(cur: Any, schema: str, parent: str, stage: str) -> None:
+    """Build on ``schema.stage`` each index of the partitioned ``parent`` other than its primary key.
+
+    ATTACH PARTITION adopts an equivalent index it finds on the table and builds the missing ones itself,
+    inside the publishing transaction; built here, in the filling step, the swap stays instant.
+    """
+    cur.execute("""
+        select pg_get_indexdef(i.indexrelid) from pg_index i
+        where i.indrelid = %(parent)s::regclass and not i.indisprimary order by i.indexrelid""",
+                {"parent": f"{schema}.{parent}"})
+    for (definition,) in cur.fetchall():
+        match = _INDEX_DEF.match(definition)
+        if match is None:
+            raise ValueError(f"unexpected index definition on {schema}.{parent}: {definition}")
+        cur.execute(pgsql.SQL("create {}index on {} ").format(pgsql.SQL(match.group(1) or ""), _ident(schema, stage))
+                    + pgsql.SQL(match.group(2)))
 
 
 def attached_partitions(conn: Any, schema: str, parent: str) -> set[str]:

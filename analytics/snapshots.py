@@ -43,6 +43,7 @@ __all__ = [
     "read_stage",
     "write_stage",
     "publish",
+    "publish_in",
     "retention_days",
     "shard_of",
 ]
@@ -192,9 +193,11 @@ def empty_stage(conn: Any, fact: str, day: date) -> None:
 
 
 def seal_stage(conn: Any, fact: str, day: date) -> None:
-    """Key and bounds on a filled stage table: a duplicate customer or a wrong date fails here."""
+    """Key and bounds on a filled stage table (a duplicate customer or a wrong date fails here), and the
+    fact's indexes, so that the publish attaches it without building any."""
     with conn.cursor() as cur:
         partitions.seal_stage(cur, "core", stage_name(fact, day), _KEY, "snapshot_date", _bounds(day))
+        partitions.create_parent_indexes(cur, "core", fact, stage_name(fact, day))
 
 
 def _is_month_end(day: date) -> bool:
@@ -232,19 +235,32 @@ def publish(engine: sa.Engine, day: date) -> dict[str, int]:
     day's features. Returns the rows published per fact.
     """
     with db.transaction(engine) as conn:
-        expected = db.fetch_one(conn, "select count(*) from core.customer_features where as_of_date = %(d)s",
-                                {"d": day})[0]
-        counts = {fact: _stage_rows(conn, fact, day) for fact in SCORE_FACTS}
-        wrong = {fact: n for fact, n in counts.items() if n != expected}
-        if wrong:
-            raise ValueError(f"score stages for {day} do not have one row per customer ({expected}): {wrong}")
-        with conn.cursor() as cur:
-            cur.execute("set local lock_timeout = '60s'")
-            for fact in SCORE_FACTS:
-                attached = partitions.attached_partitions(conn, "core", fact)
-                partitions.swap_in(cur, "core", fact, stage_name(fact, day), partition_name(fact, day),
-                                   _bounds(day), attached)
-        dropped = _apply_retention(conn, day)
+        return publish_in(conn, day)
+
+
+def publish_in(conn: Any, day: date) -> dict[str, int]:
+    """``publish`` inside the caller's transaction: nothing is visible to readers before it commits.
+
+    Besides the partitions it records the snapshot in ``core.score_snapshot``, whose newest date is the
+    snapshot every mart view reads.
+    """
+    expected = db.fetch_one(conn, "select count(*) from core.customer_features where as_of_date = %(d)s",
+                            {"d": day})[0]
+    counts = {fact: _stage_rows(conn, fact, day) for fact in SCORE_FACTS}
+    wrong = {fact: n for fact, n in counts.items() if n != expected}
+    if wrong:
+        raise ValueError(f"score stages for {day} do not have one row per customer ({expected}): {wrong}")
+    with conn.cursor() as cur:
+        cur.execute("set local lock_timeout = '60s'")
+        for fact in SCORE_FACTS:
+            attached = partitions.attached_partitions(conn, "core", fact)
+            partitions.swap_in(cur, "core", fact, stage_name(fact, day), partition_name(fact, day),
+                               _bounds(day), attached)
+        cur.execute("""
+            insert into core.score_snapshot (snapshot_date, customers) values (%(d)s, %(n)s)
+            on conflict (snapshot_date) do update set customers = excluded.customers, published_at = now()""",
+                    {"d": day, "n": expected})
+    dropped = _apply_retention(conn, day)
     log.info("published scores of %s: %s; retention dropped %s partitions", day, counts, dropped)
     return counts
 
@@ -262,4 +278,6 @@ def _apply_retention(conn: Any, day: date) -> int:
                 if snapshot < oldest_kept and not keep_forever:
                     partitions.drop_partition(cur, "core", table, name)
                     dropped += 1
+                    if table == SCORE_FACTS[0]:
+                        cur.execute("delete from core.score_snapshot where snapshot_date = %(d)s", {"d": snapshot})
     return dropped

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 _LOCK_KEY = 7_401_202_511  # one pipeline step at a time across DAGs and CLI runs
 _DIMENSION_SQL = ("transform/core/01_dim_store.sql", "transform/core/02_customer_merge_map.sql",
-                  "transform/core/03_dim_customer.sql")
+                  "transform/core/03_dim_customer.sql", "transform/core/04_customer_pseudonym.sql")
 
 
 @contextmanager

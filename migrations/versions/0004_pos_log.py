@@ -20,8 +20,8 @@ def upgrade() -> None:
         "ddl/0004_pos_log/02_pos_reference_and_stg.sql",
         "ddl/0004_pos_log/03_dim_product_and_cleaning_summary.sql",
         "views/mart_vw_engagement_daily.sql",
-        "views/mart_obt_customer_kpis_and_segmentation.sql",
-        "views/mart_obt_overall_customer_kpis.sql",
+        "views/versions/0004_pos_log/mart_obt_customer_kpis_and_segmentation.sql",
+        "views/versions/0004_pos_log/mart_obt_overall_customer_kpis.sql",
         "views/mart_vw_cleaning_summary.sql",
         "views/mart_vw_price_consistency.sql",
     )

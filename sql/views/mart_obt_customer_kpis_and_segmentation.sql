@@ -1,15 +1,12 @@
--- mart.obt_customer_kpis_and_segmentation: 1 row = 1 scored customer of the newest published score
--- snapshot (never CURRENT_DATE: a late or failed run shows the previous day). One wide table for tools that
--- prefer one: AOV, CLTV and its group, RFM values, scores and segment, churn flag, group and risk, value tier.
+-- mart.obt_customer_kpis_and_segmentation: 1 row = 1 scored customer of the newest published score snapshot
+-- (core.score_snapshot: never CURRENT_DATE, so a late or failed run shows the previous day), by pseudonymous
+-- customer code. One wide table for tools that prefer one: AOV, CLTV and its group, RFM values, scores and
+-- segment, churn flag, group and risk, value tier.
 create or replace view mart.obt_customer_kpis_and_segmentation as
-with latest as (
-    select max(snapshot_date) as snapshot_date from core.fact_customer_rfm
-),
-
-final as (
+with final as (
     select
         r.snapshot_date,
-        r.customer_id_nat,
+        p.customer_code,
         dc.region,
         dc.loyalty_tier,
         dc.is_vip_flag,
@@ -43,12 +40,17 @@ final as (
         l.value_percentile,
         l.value_tier
     from core.fact_customer_rfm as r
-    inner join latest on r.snapshot_date = latest.snapshot_date
+    inner join core.customer_pseudonym as p on r.customer_id_nat = p.customer_id_nat
     left join core.fact_customer_ltv as l
-        on r.snapshot_date = l.snapshot_date and r.customer_id_nat = l.customer_id_nat
+        on
+            l.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
+            and r.customer_id_nat = l.customer_id_nat
     left join core.fact_customer_churn_risk as c
-        on r.snapshot_date = c.snapshot_date and r.customer_id_nat = c.customer_id_nat
+        on
+            c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
+            and r.customer_id_nat = c.customer_id_nat
     left join core.dim_customer as dc on r.customer_sk = dc.customer_sk
+    where r.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
 )
 
 select * from final;

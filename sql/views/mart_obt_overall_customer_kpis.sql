@@ -1,6 +1,7 @@
 -- mart.obt_overall_customer_kpis: 1 row = the newest published score snapshot, summarised: customers,
 -- revenue, orders, overall AOV (revenue / orders, not a mean of customer AOVs), CLTV and churn figures.
-create or replace view mart.obt_overall_customer_kpis as
+-- Materialized (an aggregate of every customer), refreshed after each publish by analytics.marts.
+create materialized view mart.obt_overall_customer_kpis as
 select
     snapshot_date,
     count(*) as customers,
@@ -16,3 +17,5 @@ select
     count(*) filter (where segment_code = 'CHAMPIONS') as champions
 from mart.obt_customer_kpis_and_segmentation
 group by snapshot_date;
+
+create unique index obt_overall_customer_kpis_uq on mart.obt_overall_customer_kpis (snapshot_date);

@@ -145,6 +145,8 @@ def test_retention_drops_old_daily_snapshots_but_keeps_month_ends(warehouse, mon
     for fact in snapshots.SCORE_FACTS:
         kept = [row[0] for row in query(warehouse, f"select distinct snapshot_date from core.{fact} order by 1")]
         assert kept == [date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)], fact
+    published = query(warehouse, "select snapshot_date from core.score_snapshot order by 1")
+    assert [row[0] for row in published] == [date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 2)]
     features = query(warehouse, "select distinct as_of_date from core.customer_features order by 1")
     assert [row[0] for row in features] == [date(2025, 11, 1), date(2025, 11, 2)]
 

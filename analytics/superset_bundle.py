@@ -30,6 +30,7 @@ __all__ = [
     "SPEC_FILE",
     "SpecError",
     "build_bundle",
+    "dashboard_slug",
     "load_spec",
     "object_uuid",
     "render_bundle",
@@ -59,6 +60,11 @@ class SpecError(ValueError):
 def object_uuid(kind: str, key: str) -> str:
     """The stable UUID of a spec object: UUID 5 of ``<kind>/<key>`` in the project's namespace."""
     return str(uuid.uuid5(NAMESPACE, f"{kind}/{key}"))
+
+
+def dashboard_slug(key: str) -> str:
+    """The dashboard's URL slug (``/superset/dashboard/<slug>/``)."""
+    return key.replace("_", "-")
 
 
 def load_spec(path: Path = SPEC_FILE) -> dict[str, Any]:
@@ -237,7 +243,7 @@ def _dashboard(key: str, dashboard: Mapping[str, Any], charts: Mapping[str, Any]
         "dashboard_title": dashboard["title"],
         "description": dashboard.get("description"),
         "css": "",
-        "slug": key.replace("_", "-"),
+        "slug": dashboard_slug(key),
         "certified_by": None,
         "certification_details": None,
         "published": True,

@@ -37,12 +37,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from analytics.config import PROJECT_ROOT, configured_warehouse_url
+from analytics.config import PROJECT_ROOT
+from analytics.db import warehouse_url
 
 __all__ = [
     "BI_LOGIN",
     "BI_ROLE",
     "MissingRoleError",
+    "admin_login",
     "ensure_bi_login",
     "is_running",
     "main",
@@ -143,6 +145,11 @@ def _secrets() -> dict[str, str]:
     }
 
 
+def admin_login() -> tuple[str, str]:
+    """Superset's admin user name and password (generated on first use, or ``SUPERSET_ADMIN_PASSWORD``)."""
+    return ADMIN_USERNAME, _secrets()["admin_password"]
+
+
 # --- the warehouse login -----------------------------------------------------------------------------
 
 
@@ -170,23 +177,12 @@ def ensure_bi_login(owner_url: str, password: str, login: str = BI_LOGIN) -> Non
         engine.dispose()
 
 
-def _owner_url() -> str:
-    """The warehouse as its owner: ``WAREHOUSE_URL``, else the embedded server (started if needed)."""
-    url = configured_warehouse_url()
-    if url:
-        return url
-    from analytics import embedded
-
-    embedded.start()
-    return embedded.url()
-
-
 def warehouse_uri(bi_password: str) -> str:
     """``SUPERSET_WAREHOUSE_URI`` when set; else the project's warehouse as ``superset_bi`` (set up here)."""
     given = os.environ.get("SUPERSET_WAREHOUSE_URI", "").strip()
     if given:
         return given
-    owner = _owner_url()
+    owner = warehouse_url()
     ensure_bi_login(owner, bi_password)
     url = sa.make_url(owner).set(drivername="postgresql+psycopg2", username=BI_LOGIN, password=bi_password)
     return url.render_as_string(hide_password=False)
@@ -416,7 +412,7 @@ def _run_command(command: str, timeout: float) -> int:
         password = os.environ.get("SUPERSET_BI_PASSWORD", "").strip()
         if not password:
             raise ValueError("set SUPERSET_BI_PASSWORD to the password of the warehouse login superset_bi")
-        ensure_bi_login(_owner_url(), password)
+        ensure_bi_login(warehouse_url(), password)
         print(f"login {BI_LOGIN} is a member of {BI_ROLE}")
         return 0
     info = status()

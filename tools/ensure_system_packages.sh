@@ -12,6 +12,8 @@ set -euo pipefail
 # command:package
 NEEDS=(
   "docker-compose:docker-compose"   # tests/infra/test_docker_compose.py validates docker-compose.yml
+  "chromium:chromium"               # tests/bi/test_dashboards_render.py (`make test-bi`): headless browser
+  "chromedriver:chromium-driver"    # ... driven by Selenium through Debian's driver (no browser download)
 )
 
 missing=()

@@ -51,7 +51,7 @@ superset-bundle: $(STAMP)
 
 # Browser check: every dashboard in headless Chromium against the demo warehouse (`make demo` first).
 test-bi: $(STAMP)
-	@bash tools/ensure_system_packages.sh
+	@bash tools/ensure_system_packages.sh --browser
 	ANALYTICS_BI_CHECK=1 $(BIN)/python -m pytest tests/bi $(PYTEST_ARGS)
 
 warehouse-stop: $(STAMP)

@@ -354,7 +354,10 @@ def stop(timeout: float = 30) -> bool:
     owned = _is_ours(pid)
     if owned:
         for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
-            os.killpg(pid, sig)
+            try:
+                os.killpg(pid, sig)
+            except ProcessLookupError:
+                break
             deadline = time.monotonic() + wait
             while _group_alive(pid) and time.monotonic() < deadline:
                 _reap(pid)

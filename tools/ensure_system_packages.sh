@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the system (Debian) packages the test suite needs are installed; install the missing ones.
 #
-#   tools/ensure_system_packages.sh      (run by `make test` first)
+#   tools/ensure_system_packages.sh            (run by `make test` first)
+#   tools/ensure_system_packages.sh --browser  (run by `make test-bi`: also the headless browser)
 #
 # Each need is a command the tests call and the Debian package providing it. When every command is
 # found this exits 0 at once. Otherwise, as root, it installs the missing packages with apt-get (update
@@ -13,6 +14,12 @@ set -euo pipefail
 NEEDS=(
   "docker-compose:docker-compose"   # tests/infra/test_docker_compose.py validates docker-compose.yml
 )
+if [[ "${1:-}" == "--browser" ]]; then
+  NEEDS+=(
+    "chromium:chromium"             # tests/bi/ (`make test-bi`): the dashboards in a headless browser,
+    "chromedriver:chromium-driver"  # driven by Selenium through Debian's driver (no browser download)
+  )
+fi
 
 missing=()
 for need in "${NEEDS[@]}"; do

@@ -172,3 +172,22 @@ def test_compose_file_contains_no_literal_password() -> None:
             if SECRET_NAME.search(key):
                 assert value.startswith("${"), f"{name}: {key} is a literal, not ${{...}} from the environment"
     assert ".env" in (PROJECT / ".gitignore").read_text().split()
+
+
+def test_superset_imports_the_mounted_bundle_with_the_bi_login() -> None:
+    services = _compose()["services"]
+    superset = services["superset"]
+    pinned = re.search(
+        r"^apache[-_]superset==(\S+)$", (PROJECT / "bi/superset/constraints.txt").read_text(), re.MULTILINE
+    )
+    dockerfile = (PROJECT / superset["build"]["context"] / superset["build"]["dockerfile"]).read_text()
+    assert pinned and re.search(rf"^FROM apache/superset:{re.escape(pinned.group(1))}$", dockerfile, re.MULTILINE)
+    assert "./bi/superset:/app/bi:ro" in superset["volumes"]
+    script = " ".join(superset["command"])
+    steps = ["superset db upgrade", "superset init", "import_bundle.py /app/bi/bundle", "run-server.sh"]
+    assert [script.index(step) for step in steps] == sorted(script.index(step) for step in steps)
+    assert "healthcheck" in superset
+    assert superset["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    assert _environment(superset)["SUPERSET_WAREHOUSE_URI"].startswith("postgresql+psycopg2://superset_bi:${")
+    init_script = " ".join(services["airflow-init"]["command"])
+    assert init_script.index("analytics db upgrade") < init_script.index("analytics.superset_stack bi-login")

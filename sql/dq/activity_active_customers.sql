@@ -6,10 +6,16 @@ with fact as (
     group by month_key
 ),
 
-orders as (
-    select month_key, count(distinct surviving_customer_id_nat) as customers
+customer_months as (
+    -- distinct first, then count: the distinct step can run on parallel workers, count(distinct) cannot
+    select distinct month_key, surviving_customer_id_nat
     from core.fact_order
     where month_key = any(%(months)s::date []) and local_date <= %(as_of)s and is_qualified
+),
+
+orders as (
+    select month_key, count(*) as customers
+    from customer_months
     group by month_key
 )
 

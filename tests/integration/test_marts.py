@@ -227,7 +227,7 @@ def _shown(engine: sa.Engine) -> dict[str, date]:
 def test_views_show_the_previous_snapshot_until_the_publish_commits_and_the_marts_refresh(scored_copy):
     new_day = LATEST + timedelta(days=1)
     pipeline.build_features(scored_copy, new_day)
-    for scorer in pipeline.SCORERS:
+    for scorer in (*pipeline.SCORERS, *pipeline.FOLLOW_UP_SCORERS):
         pipeline.score(scored_copy, scorer, new_day, "test")
     assert set(_shown(scored_copy).values()) == {LATEST}
 

@@ -6,7 +6,19 @@ insert into {stage} (
     total_net_amount_aed_month, returns_count_month, returns_net_amount_aed_month, first_order_month,
     last_order_month, loyalty_tier, is_vip_flag, as_of_date
 )
-with grid as (
+with month_ends as (
+    -- Each built month's end as an instant (midnight after its last day in Asia/Riyadh, or after the as-of
+    -- date for the running month): the SCD2 attributes are those valid then. One row per month, so the
+    -- time-zone arithmetic is not repeated for every customer.
+    select
+        m.month_start::date as month_key,
+        least((m.month_start + interval '1 month')::date, %(as_of)s::date + 1)::timestamp
+        at time zone 'Asia/Riyadh' as month_end_ts,
+        least((m.month_start + interval '1 month' - interval '1 day')::date, %(as_of)s::date) as as_of_date
+    from generate_series(%(first_open_month)s::date, %(as_of_month)s::date, interval '1 month') as m (month_start)
+),
+
+grid as (
     select
         c.customer_id_nat,
         g.month_start::date as month_key,
@@ -71,15 +83,14 @@ final as (
         to_char(coalesce(w.last_active_in_grid, w.last_before_open), 'YYYY-MM') as last_order_month,
         dc.loyalty_tier,
         coalesce(dc.is_vip_flag, 0) as is_vip_flag,
-        least((w.month_key + interval '1 month' - interval '1 day')::date, %(as_of)s::date) as as_of_date
+        me.as_of_date
     from with_activity as w
     left join month_measures as mm on w.customer_id_nat = mm.customer_id_nat and w.month_key = mm.month_key
+    inner join month_ends as me on w.month_key = me.month_key
     left join core.dim_customer as dc
         on w.customer_id_nat = dc.customer_id_nat
-        and dc.valid_from < (least(w.month_key + interval '1 month', %(as_of)s::date + 1)::timestamp
-            at time zone 'Asia/Riyadh')
-        and dc.valid_to >= (least(w.month_key + interval '1 month', %(as_of)s::date + 1)::timestamp
-            at time zone 'Asia/Riyadh')
+        and dc.valid_from < me.month_end_ts
+        and dc.valid_to >= me.month_end_ts
     where w.month_key = any(%(open_months)s::date [])
 )
 

@@ -152,8 +152,8 @@ def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
     ``fact_order_line``; each truncates its table (a server with wal_level=minimal then skips WAL) and builds
     its indexes once at the end. The lines commit first; if this transaction then fails, the watermark stays
     at 0 and the rerun rebuilds both. The staged tables lie in key order (they were appended from a sort by
-    key), so the lines are read through both primary keys in step: a merge join that yields them in window
-    order, without hashing 15M orders or sorting 20M lines.
+    key), so the lines can be read through both primary keys in step: a merge join that yields them in
+    window order, without hashing 15M orders.
     """
     with db.transaction(engine, bulk=True) as dims:
         for path in _DIMENSION_SQL:
@@ -174,7 +174,10 @@ def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
 def _first_build_lines(engine: sa.Engine) -> None:
     with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
-            cur.execute("truncate core.fact_order_line; set local enable_hashjoin = off; set local enable_sort = off")
+            # No hash of every order: the lines meet their orders in a merge join (read in key order
+            # through the primary keys, or sorted). Only hash joins are ruled out; with sorts ruled out as
+            # well, a planner can be left with nothing but a nested loop over all orders per line.
+            cur.execute("truncate core.fact_order_line; set local enable_hashjoin = off")
         _order_views(conn, "stg.oms_orders", "stg.oms_order_items")
         with db.indexes_deferred(conn, "core.fact_order_line"):
             db.run_sql(conn, "transform/core/orders/first_build_lines.sql")

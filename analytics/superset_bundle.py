@@ -49,8 +49,12 @@ NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "customer-analytics-warehouse/superse
 GRID_COLUMNS = 12
 DEFAULT_CHART_HEIGHT = 50
 # Chart params that name dataset metrics, and those that name dataset columns.
-METRIC_PARAMS = ("metric", "metrics", "percent_metrics")
+METRIC_PARAMS = ("metric", "metrics", "percent_metrics", "timeseries_limit_metric")
 COLUMN_PARAMS = ("x_axis", "groupby", "all_columns", "columns", "series")
+# The settings a dataset column or metric may have; anything else is a slip (e.g. an unquoted comma in a YAML
+# flow mapping splits an expression into a key of its own).
+COLUMN_KEYS = {"type", "temporal", "label", "description"}
+METRIC_KEYS = {"expression", "label", "format", "description"}
 
 
 class SpecError(ValueError):
@@ -75,7 +79,16 @@ def load_spec(path: Path = SPEC_FILE) -> dict[str, Any]:
 # --- datasets ----------------------------------------------------------------------------------------
 
 
+def _check_keys(dataset: str, kind: str, items: Mapping[str, Mapping[str, Any]], allowed: set[str]) -> None:
+    for name, settings in items.items():
+        unknown = sorted(set(settings) - allowed)
+        if unknown:
+            raise SpecError(f"dataset {dataset}: {kind} {name} has unknown settings {unknown} (quote a comma)")
+
+
 def _dataset(key: str, spec: Mapping[str, Any], database_uuid: str) -> dict[str, Any]:
+    _check_keys(key, "column", spec["columns"], COLUMN_KEYS)
+    _check_keys(key, "metric", spec.get("metrics", {}), METRIC_KEYS)
     columns = [
         {
             "column_name": name,

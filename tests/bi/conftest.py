@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 # The POS log sample added when the demo warehouse has none, so the POS charts have data.
 POS_SAMPLE = {"customers": 200, "months": 3, "seed": 7}
+# Segment migration compares with a snapshot at least this many days older than the newest one.
+MIGRATION_DAYS = 30
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,9 +48,34 @@ def _add_pos_sample(engine: sa.Engine, landing: Path) -> None:
     pipeline.run_daily(engine, landing, SAMPLE["end_date"], f"bi_check_pos__{SAMPLE['end_date']}")
 
 
+def _earlier_month_end(newest: date) -> date:
+    """The latest month end at least ``MIGRATION_DAYS`` before ``newest``."""
+    month_end = newest.replace(day=1) - timedelta(days=1)
+    while (newest - month_end).days < MIGRATION_DAYS:
+        month_end = month_end.replace(day=1) - timedelta(days=1)
+    return month_end
+
+
+def _add_earlier_snapshot(engine: sa.Engine) -> None:
+    """Score the warehouse as of a month end at least 30 days before its newest snapshot, with the daily run's
+    scoring steps (features as of that date, the scorers, publish, marts), so that segment migration and the
+    CLV predicted-vs-actual check have an older snapshot to compare with. The newest snapshot stays newest."""
+    from analytics import pipeline
+
+    with engine.connect() as conn:
+        newest = conn.execute(sa.text("select max(snapshot_date) from core.score_snapshot")).scalar_one()
+    day = _earlier_month_end(newest)
+    pipeline.build_features(engine, day)
+    for scorer in (*pipeline.SCORERS, *pipeline.FOLLOW_UP_SCORERS):
+        pipeline.score(engine, scorer, day, f"bi_check_history__{day}")
+    pipeline.publish_scores(engine, day)
+    pipeline.refresh_marts(engine)
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """URL of the warehouse loaded by ``make demo`` (plus a small POS log sample if it had none)."""
+    """URL of the warehouse loaded by ``make demo``, plus a small POS log sample if it had none and an older
+    score snapshot if it had only the newest."""
     from analytics.db import engine_for, warehouse_url
 
     url = warehouse_url()
@@ -57,6 +85,8 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
             pytest.fail("the warehouse has no activity: load it with `make demo` first", pytrace=False)
         if _count(engine, "mart.vw_cleaning_summary") == 0:
             _add_pos_sample(engine, tmp_path_factory.mktemp("pos_landing"))
+        if _count(engine, "mart.vw_segment_migration") == 0:
+            _add_earlier_snapshot(engine)
     finally:
         engine.dispose()
     return url

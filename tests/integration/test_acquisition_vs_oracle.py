@@ -1,5 +1,6 @@
 """The acquisition step on generated data against an independent pandas computation from the landing files;
-a rerun gives identical rows; the lifetime-value snapshot carries each customer's CAC and CLV/CAC."""
+so is the campaign view of the mart; a rerun gives identical rows; the lifetime-value snapshot carries each
+customer's CAC and CLV/CAC."""
 
 from __future__ import annotations
 
@@ -7,13 +8,19 @@ import datetime as dt
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from analytics import acquisition, pipeline, scoring, snapshots
 from analytics.generate import generate_landing
 from tests.conftest import database_copy, loaded_through_core, query
-from tests.support.acquisition_oracle import expected_acquisition, expected_campaign_performance
+from tests.support.acquisition_oracle import (
+    CAMPAIGN_RATIOS,
+    expected_acquisition,
+    expected_campaign_months,
+    expected_campaign_performance,
+)
 from tests.support.oracle import compare_frames
 
 pytestmark = pytest.mark.db
@@ -27,6 +34,12 @@ ACQUISITION_COLUMNS = [
 ]
 PERFORMANCE_COLUMNS = ["performance_date", "campaign_id", "audience_size", "leads_generated", "conversions",
                        "impressions", "clicks", "spend_aed", "orders_attributed", "revenue_attributed_aed"]
+CAMPAIGN_MONTH_COLUMNS = ["campaign_id", "performance_month", "campaign_name", "campaign_type", "campaign_channel",
+                          "impressions", "clicks", "leads_generated", "conversions", "orders_attributed",
+                          "revenue_attributed_aed", "spend_aed"]
+# Decimal places of the view's ratio columns.
+RATIO_DIGITS = {"click_through_rate": 6, "cost_per_click_aed": 4, "cost_per_lead_aed": 4,
+                "cost_per_acquisition_aed": 4, "roas": 4, "roi_percentage": 2}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +86,24 @@ def test_campaign_performance_matches_the_oracle_and_its_ratios_follow(warehouse
             expected_ratio = np.where(np.isfinite(value), np.round(np.asarray(value, dtype=float), digits), np.nan)
             np.testing.assert_allclose(actual[column].to_numpy(dtype=float), expected_ratio,
                                        atol=1.01 * 10**-digits, err_msg=column)
+
+
+def test_campaign_view_sums_each_campaign_month_and_divides_the_sums(warehouse, generated):
+    acquisition.build_acquisition(warehouse, AS_OF, window_days=7)
+    actual = snapshots.read_frame(warehouse, "select * from mart.vw_campaign_performance")
+    actual["performance_month"] = pd.to_datetime(actual["performance_month"])
+    expected = expected_campaign_months(generated[0], AS_OF, window_days=7)
+    assert len(expected) > 20 and (expected["orders_attributed"] > 0).sum() > 10
+    assert (expected["conversions"] == 0).any() and expected["campaign_name"].notna().all()
+    key = ["campaign_id", "performance_month"]
+    problems = compare_frames(expected[CAMPAIGN_MONTH_COLUMNS], actual, key)
+    assert problems == [], "\n".join(problems)
+    both = expected.merge(actual, on=key, suffixes=("", "_view"))
+    assert set(RATIO_DIGITS) == {*CAMPAIGN_RATIOS, "roi_percentage"}
+    for column, digits in RATIO_DIGITS.items():
+        np.testing.assert_allclose(both[f"{column}_view"].to_numpy(dtype=float),
+                                   both[column].round(digits).to_numpy(dtype=float),
+                                   atol=1.01 * 10**-digits, err_msg=column)
 
 
 def test_rerun_gives_identical_rows_and_the_ltv_snapshot_gets_cac(warehouse):

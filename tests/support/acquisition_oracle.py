@@ -13,7 +13,9 @@ qualified orders of that oracle, then applies the acquisition rules as the READM
 * revenue windows: qualified orders on local days [acquisition, acquisition + N), up to the as-of date;
 * campaign performance: spend, distinct people touched (leads, conversions) per touch date, and each
   qualified order attributed to the campaign of its customer's last campaign touch at or before the order
-  and less than ``window_days`` days before it.
+  and less than ``window_days`` days before it;
+* campaign months (``mart.vw_campaign_performance``): those daily rows summed by campaign and calendar month,
+  with the campaign's latest delivered attributes and the ratios of the sums.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import pandas as pd
 
 from tests.support.oracle import _latest, _qualified_orders, _resolve_merges, read_landing
 
-__all__ = ["expected_acquisition", "expected_campaign_performance"]
+__all__ = ["expected_acquisition", "expected_campaign_months", "expected_campaign_performance"]
 
 BUSINESS_TZ = "Asia/Riyadh"
 _NAMES = ("oms_orders", "oms_order_items", "crm_customers", "pos_stores", "fx_rates", "mkt_campaigns", "mkt_spend",
@@ -162,4 +164,33 @@ def expected_campaign_performance(landing: Path, as_of: dt.date, window_days: in
     out["revenue_attributed_aed"] = out.pop("revenue_cents") / 100
     for column in ("audience_size", "leads_generated", "conversions", "impressions", "clicks", "orders_attributed"):
         out[column] = out[column].astype(int)
+    return out
+
+
+# Ratios of mart.vw_campaign_performance: column -> (numerator, denominator) of the month's sums.
+CAMPAIGN_RATIOS = {
+    "click_through_rate": ("clicks", "impressions"),
+    "cost_per_click_aed": ("spend_aed", "clicks"),
+    "cost_per_lead_aed": ("spend_aed", "leads_generated"),
+    "cost_per_acquisition_aed": ("spend_aed", "conversions"),
+    "roas": ("revenue_attributed_aed", "spend_aed"),
+}
+
+
+def expected_campaign_months(landing: Path, as_of: dt.date, window_days: int) -> pd.DataFrame:
+    """One row per (campaign_id, performance_month): the daily rows of :func:`expected_campaign_performance`
+    summed, the campaign's name, type and channel, and the ratios of the sums (NaN for a zero denominator)."""
+    daily = expected_campaign_performance(landing, as_of, window_days)
+    daily["performance_month"] = daily["performance_date"].dt.to_period("M").dt.to_timestamp()
+    measures = ["impressions", "clicks", "leads_generated", "conversions", "orders_attributed",
+                "revenue_attributed_aed", "spend_aed"]
+    out = daily.groupby(["campaign_id", "performance_month"], as_index=False)[measures].sum()
+    out[["revenue_attributed_aed", "spend_aed"]] = out[["revenue_attributed_aed", "spend_aed"]].round(2)
+    campaigns = _latest(read_landing(landing, as_of, ("mkt_campaigns",))["mkt_campaigns"], ["campaign_id"],
+                        by_updated=False)
+    out = out.merge(campaigns[["campaign_id", "campaign_name", "campaign_type", "campaign_channel"]],
+                    on="campaign_id", how="left")
+    for column, (numerator, denominator) in CAMPAIGN_RATIOS.items():
+        out[column] = out[numerator] / out[denominator].where(out[denominator] != 0)
+    out["roi_percentage"] = (out["roas"] - 1) * 100
     return out

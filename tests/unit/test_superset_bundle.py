@@ -91,6 +91,8 @@ def test_uuids_are_derived_from_kind_and_key() -> None:
         (lambda s: s["charts"]["retention_active_by_region"]["params"].update(groupby=["nope"]), "not columns"),
         (lambda s: s["dashboards"]["retention"]["rows"][0].append({"chart": "nope", "width": 1}), "wider|unknown"),
         (lambda s: s["dashboards"]["retention"]["rows"].append([{"chart": "nope", "width": 1}]), "unknown chart"),
+        (lambda s: s["datasets"]["vw_engagement_daily"]["metrics"]["dau"].update({"0)": None}), "unknown settings"),
+        (lambda s: s["datasets"]["vw_engagement_daily"]["columns"]["stickiness"].update(lable="x"), "unknown settings"),
     ],
 )
 def test_inconsistent_spec_is_refused(change, message: str) -> None:

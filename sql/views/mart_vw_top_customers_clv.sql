@@ -1,8 +1,9 @@
 -- mart.vw_top_customers_clv: 1 row = 1 of the 100 customers with the highest predicted lifetime CLV in the
 -- newest published snapshot (ties by customer), by pseudonymous customer code: rank, value tier and
 -- percentile, historical and predicted value, RFM segment, churn risk. Reads the newest partition through
--- core.fact_customer_ltv_top_clv_idx and 100 primary-key lookups per fact (each join names the newest date
--- itself: a join on t.snapshot_date alone may scan every partition).
+-- core.fact_customer_ltv_top_clv_idx and 100 primary-key lookups per fact (lateral joins: with plain joins
+-- the planner, not knowing the newest date's partition at plan time, may hash a whole snapshot; each lookup's
+-- "limit 1" keeps it from flattening the lookup back into a join).
 create or replace view mart.vw_top_customers_clv as
 with top_valued as (
     select
@@ -43,15 +44,23 @@ final as (
         c.churn_risk_score,
         c.churn_probability
     from top_valued as t
-    inner join core.customer_pseudonym as p on t.customer_id_nat = p.customer_id_nat
-    left join core.fact_customer_rfm as r
-        on
-            r.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and t.customer_id_nat = r.customer_id_nat
-    left join core.fact_customer_churn_risk as c
-        on
-            c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and t.customer_id_nat = c.customer_id_nat
+    cross join lateral (
+        select ps.customer_code from core.customer_pseudonym as ps
+        where ps.customer_id_nat = t.customer_id_nat
+        limit 1
+    ) as p
+    left join lateral (
+        select rf.segment_name, rf.rfm_score
+        from core.fact_customer_rfm as rf
+        where rf.snapshot_date = t.snapshot_date and rf.customer_id_nat = t.customer_id_nat
+        limit 1
+    ) as r on true
+    left join lateral (
+        select cr.churn_risk_category, cr.churn_risk_score, cr.churn_probability
+        from core.fact_customer_churn_risk as cr
+        where cr.snapshot_date = t.snapshot_date and cr.customer_id_nat = t.customer_id_nat
+        limit 1
+    ) as c on true
 )
 
 select * from final;

@@ -34,8 +34,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,6 +42,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+from analytics import detached
 from analytics.config import PROJECT_ROOT, configured_warehouse_url, landing_dir
 
 __all__ = [
@@ -217,13 +216,6 @@ def _password_file(env: Mapping[str, str]) -> Path:
     return Path(configured) if configured else Path(env["AIRFLOW_HOME"]) / PASSWORD_FILE
 
 
-def _read_pid() -> int | None:
-    try:
-        return int(_pid_file().read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def _is_standalone(pid: int) -> bool:
     """True when ``pid`` is alive and is an ``airflow standalone`` (guards against pid reuse)."""
     try:
@@ -244,14 +236,8 @@ def _is_standalone(pid: int) -> bool:
 
 def is_running() -> bool:
     """True when the pid file names a live ``airflow standalone``."""
-    pid = _read_pid()
+    pid = detached.read_pid(_pid_file())
     return pid is not None and _is_standalone(pid)
-
-
-def _port_in_use(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _health(port: int) -> dict | None:
@@ -271,34 +257,11 @@ def _is_ready(health: Mapping | None) -> bool:
     return bool(reported) and all(health[name].get("status") == "healthy" for name in reported)
 
 
-def _log_tail(lines: int = 40) -> str:
-    try:
-        return "\n".join(_log_file().read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
 def _spawn(env: Mapping[str, str]) -> subprocess.Popen:
     """Launch ``airflow standalone`` detached in its own session; record its pid."""
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    log = open(_log_file(), "ab")  # noqa: SIM115 - the child keeps the descriptor
-    try:
-        log.write(f"\n=== airflow standalone starting {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n".encode())
-        log.flush()
-        proc = subprocess.Popen(
-            [_airflow_bin(), "standalone"],
-            env=dict(env),
-            cwd=home,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    finally:
-        log.close()
-    _pid_file().write_text(f"{proc.pid}\n")
-    return proc
+    return detached.spawn([_airflow_bin(), "standalone"], env, home, _log_file(), _pid_file())
 
 
 def _wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> dict:
@@ -309,7 +272,7 @@ def _wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> dict:
         if proc.poll() is not None:
             raise RuntimeError(
                 f"airflow standalone exited with {proc.returncode} while starting; "
-                f"end of {_log_file()}:\n{_log_tail()}"
+                f"end of {_log_file()}:\n{detached.log_tail(_log_file())}"
             )
         health = _health(port)
         if _is_ready(health):
@@ -317,7 +280,7 @@ def _wait_ready(proc: subprocess.Popen, port: int, timeout: float) -> dict:
         time.sleep(1)
     raise TimeoutError(
         f"Airflow not ready after {timeout:.0f}s (last health: {health}); "
-        f"end of {_log_file()}:\n{_log_tail()}"
+        f"end of {_log_file()}:\n{detached.log_tail(_log_file())}"
     )
 
 
@@ -356,9 +319,9 @@ def start(timeout: float = 180) -> dict:
     env = airflow_env()
     port = api_port()
     if is_running():
-        return _describe(env, _read_pid(), _health(port))
+        return _describe(env, detached.read_pid(_pid_file()), _health(port))
     stop()  # a previous stack that died half-way: clear its leftovers and its stale pid file
-    if _port_in_use(port):
+    if detached.port_in_use(port):
         raise RuntimeError(
             f"port {port} is already in use by another program; set ANALYTICS_AIRFLOW_PORT to a free port"
         )
@@ -372,50 +335,6 @@ def start(timeout: float = 180) -> dict:
     return _describe(env, proc.pid, health)
 
 
-def _session_pids(sid: int) -> list[int]:
-    """Pids whose session is ``sid`` (Linux /proc); empty where /proc is unavailable."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            raw = stat.read_text()
-        except OSError:
-            continue
-        # Fields after the parenthesised command name: state ppid pgrp session ...
-        fields = raw[raw.rfind(")") + 2 :].split()
-        if len(fields) > 3 and int(fields[3]) == sid:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
-def _signal_all(pid: int, sig: signal.Signals) -> list[int]:
-    """Send ``sig`` to the process group of ``pid`` and to every process left in its session.
-
-    Returns the pids that were still alive.
-    """
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-    alive = _session_pids(pid)
-    for other in alive:
-        try:
-            os.kill(other, sig)
-        except ProcessLookupError:
-            pass
-    return alive
-
-
-def _group_alive(pid: int) -> bool:
-    """Any process left in the process group or session that ``pid`` leads."""
-    try:
-        os.killpg(pid, 0)
-        return True
-    except ProcessLookupError:
-        return bool(_session_pids(pid))
-    except PermissionError:
-        return True
-
-
 def _owns_pid(pid: int) -> bool:
     """True when ``pid`` still designates our stack, so signalling its group and session is safe.
 
@@ -426,49 +345,28 @@ def _owns_pid(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return bool(_session_pids(pid))
+        return bool(detached.session_pids(pid))
     except PermissionError:
         return False
     return _is_standalone(pid)
 
 
-def _wait_gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _reap(pid)
-        if not _group_alive(pid):
-            return True
-        time.sleep(0.3)
-    return False
-
-
 def stop(timeout: float = 30) -> bool:
     """Stop the stack: SIGTERM to its group and session, SIGKILL after ``timeout``. False if not running."""
-    pid = _read_pid()
+    pid = detached.read_pid(_pid_file())
     if pid is None:
         return False
     owned = _owns_pid(pid)
     if owned:
-        _signal_all(pid, signal.SIGTERM)
-        if not _wait_gone(pid, timeout):
-            _signal_all(pid, signal.SIGKILL)
-            _wait_gone(pid, 10)
+        detached.terminate(pid, timeout)
     _pid_file().unlink(missing_ok=True)
     return owned
-
-
-def _reap(pid: int) -> None:
-    """Collect the exit status when the standalone process is our own child (else it stays a zombie)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def status() -> dict:
     """Whether the stack runs, with its description and (if it answers) its health document."""
     env = airflow_env()
-    pid = _read_pid() if is_running() else None
+    pid = detached.read_pid(_pid_file()) if is_running() else None
     return _describe(env, pid, _health(api_port()) if pid else None)
 
 

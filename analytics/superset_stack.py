@@ -26,8 +26,6 @@ import hashlib
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +35,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from analytics import detached
 from analytics.config import PROJECT_ROOT
 from analytics.db import warehouse_url
 
@@ -229,13 +228,6 @@ def _set_up(env: dict[str, str], admin_password: str, uri: str) -> None:
 # --- the server process ------------------------------------------------------------------------------
 
 
-def _read_pid() -> int | None:
-    try:
-        return int(_pid_file().read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-
-
 def _is_ours(pid: int) -> bool:
     """``pid`` is alive and is our gunicorn (guards against a reused pid)."""
     try:
@@ -246,7 +238,7 @@ def _is_ours(pid: int) -> bool:
 
 
 def is_running() -> bool:
-    pid = _read_pid()
+    pid = detached.read_pid(_pid_file())
     return pid is not None and _is_ours(pid)
 
 
@@ -259,27 +251,8 @@ def _healthy(timeout: float = 5) -> bool:
 
 
 def _spawn(env: dict[str, str]) -> subprocess.Popen:
-    log = open(_log_file(), "ab")  # noqa: SIM115 - the child keeps the descriptor
-    try:
-        log.write(f"\n=== gunicorn starting {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n".encode())
-        log.flush()
-        proc = subprocess.Popen(
-            [str(_venv_bin() / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port()}",
-             "superset.app:create_app()"],
-            env=env, cwd=state_dir(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    finally:
-        log.close()
-    _pid_file().write_text(f"{proc.pid}\n")
-    return proc
-
-
-def _log_tail(lines: int = 30) -> str:
-    try:
-        return "\n".join(_log_file().read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
+    argv = [str(_venv_bin() / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port()}", "superset.app:create_app()"]
+    return detached.spawn(argv, env, state_dir(), _log_file(), _pid_file())
 
 
 def _wait_healthy(proc: subprocess.Popen, timeout: float) -> None:
@@ -287,17 +260,12 @@ def _wait_healthy(proc: subprocess.Popen, timeout: float) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"Superset exited with {proc.returncode} while starting; end of {_log_file()}:\n"
-                               f"{_log_tail()}")
+                               f"{detached.log_tail(_log_file(), 30)}")
         if _healthy():
             return
         time.sleep(1)
-    raise TimeoutError(f"Superset not healthy after {timeout:.0f}s; end of {_log_file()}:\n{_log_tail()}")
-
-
-def _port_in_use() -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port())) == 0
+    raise TimeoutError(f"Superset not healthy after {timeout:.0f}s; end of {_log_file()}:\n"
+                       f"{detached.log_tail(_log_file(), 30)}")
 
 
 def _mask(uri: str) -> str:
@@ -307,7 +275,7 @@ def _mask(uri: str) -> str:
 def _describe(uri: str | None = None) -> dict:
     return {
         "running": is_running(),
-        "pid": _read_pid() if is_running() else None,
+        "pid": detached.read_pid(_pid_file()) if is_running() else None,
         "url": f"http://localhost:{port()}",
         "admin_username": ADMIN_USERNAME,
         "secrets_file": str(state_dir() / "secrets.json"),
@@ -327,7 +295,7 @@ def start(timeout: float = 180) -> dict:
     if is_running():
         return _describe(uri)
     stop()  # a server that died half-way: clear its leftovers and its stale pid file
-    if _port_in_use():
+    if detached.port_in_use(port()):
         raise RuntimeError(f"port {port()} is already in use; set ANALYTICS_SUPERSET_PORT to a free port")
     proc = _spawn(env)
     try:
@@ -338,42 +306,16 @@ def start(timeout: float = 180) -> dict:
     return _describe(uri)
 
 
-def _group_alive(pid: int) -> bool:
-    try:
-        os.killpg(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def stop(timeout: float = 30) -> bool:
     """SIGTERM to the server's process group, SIGKILL after ``timeout``; False when it was not running."""
-    pid = _read_pid()
+    pid = detached.read_pid(_pid_file())
     if pid is None:
         return False
     owned = _is_ours(pid)
     if owned:
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + wait
-            while _group_alive(pid) and time.monotonic() < deadline:
-                _reap(pid)
-                time.sleep(0.3)
-            if not _group_alive(pid):
-                break
+        detached.terminate(pid, timeout)
     _pid_file().unlink(missing_ok=True)
     return owned
-
-
-def _reap(pid: int) -> None:
-    """Collect the server's exit status when it is our child (else it lingers as a zombie)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def status() -> dict:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics import airflow_stack, embedded, migrate
+from analytics import airflow_stack, detached, embedded, migrate
 from analytics.db import engine_for
 from analytics.generate import generate_landing
 from tests.conftest import query
@@ -168,10 +168,10 @@ def test_backfill_of_three_months_freezes_them_and_stop_leaves_no_process(isolat
     timings["stop"] = time.monotonic() - t3
     assert not airflow_stack.is_running()
     assert not (isolated_stack / airflow_stack.PID_FILE).exists()
-    assert airflow_stack._session_pids(pid) == [], "processes of the stack survived stop()"
+    assert detached.session_pids(pid) == [], "processes of the stack survived stop()"
     with pytest.raises(ProcessLookupError):
         os.killpg(pid, 0)
-    assert not airflow_stack._port_in_use(airflow_stack.api_port())
+    assert not detached.port_in_use(airflow_stack.api_port())
     print("airflow stack timings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in timings.items()))
 
 

@@ -133,6 +133,7 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
         db.run_sql(conn, history_sql(conn, build_months), params)
         rows = db.run_sql(conn, "transform/activity/02_build_stage.sql", params, stage)
         with conn.cursor() as cur:
+            cur.execute("reset enable_hashagg; reset enable_hashjoin")  # ruled out by the build statement only
             _seal_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/03_region_summary.sql", params, stage)
         dq.check_activity_stage(engine, conn, run_id, f"core.{STAGE}", build_months, as_of)

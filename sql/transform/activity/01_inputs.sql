@@ -26,4 +26,6 @@ group by 1, 2, 3;
 
 reset enable_hashagg;
 
+create index on tmp_open_sparse (customer_id_nat, month_key);
+
 analyze tmp_open_sparse;

@@ -1,12 +1,19 @@
 -- Dense customer x month rows of the open months into the stage table {stage}: one row per customer from its
 -- first active month through the as-of month, with flags, measures and SCD2 attributes as of month end.
+-- Every join below is on (customer, month) or customer: merge joins over inputs read in that order (the
+-- sparse measures through their index) beat hash tables of millions of rows, which the planner sizes too
+-- small and spills.
+-- (The caller resets both settings after this statement, whose row count it reports.)
+set local enable_hashagg = off;
+set local enable_hashjoin = off;
+
 insert into {stage} (
     customer_month_sk, customer_id_nat, month_key, customer_sk, country_sk, is_active_flag, is_new_flag,
     is_repeat_flag, orders_count_month, total_net_amount_native_month, native_currency_code,
     total_net_amount_aed_month, returns_count_month, returns_net_amount_aed_month, first_order_month,
     last_order_month, loyalty_tier, is_vip_flag, as_of_date
 )
-with month_ends as (
+with month_ends as materialized (
     -- Each built month's end as an instant (midnight after its last day in Asia/Riyadh, or after the as-of
     -- date for the running month): the SCD2 attributes are those valid then. One row per month, so the
     -- time-zone arithmetic is not repeated for every customer.
@@ -21,13 +28,15 @@ with month_ends as (
 grid as (
     select
         c.customer_id_nat,
-        g.month_start::date as month_key,
+        me.month_key,
+        me.month_end_ts,
+        me.as_of_date,
         c.first_month,
         c.last_before_open
     from tmp_customer as c
-    cross join lateral generate_series(
-        greatest(c.first_month, %(first_open_month)s::date), %(as_of_month)s::date, interval '1 month'
-    ) as g (month_start)
+    -- A lateral subquery kept apart (offset 0): the grid comes out customer by customer, nearly in the
+    -- order the window below needs.
+    cross join lateral (select * from month_ends as m where m.month_key >= c.first_month offset 0) as me
 ),
 
 with_activity as (
@@ -83,14 +92,13 @@ final as (
         to_char(coalesce(w.last_active_in_grid, w.last_before_open), 'YYYY-MM') as last_order_month,
         dc.loyalty_tier,
         coalesce(dc.is_vip_flag, 0) as is_vip_flag,
-        me.as_of_date
+        w.as_of_date
     from with_activity as w
     left join month_measures as mm on w.customer_id_nat = mm.customer_id_nat and w.month_key = mm.month_key
-    inner join month_ends as me on w.month_key = me.month_key
     left join core.dim_customer as dc
         on w.customer_id_nat = dc.customer_id_nat
-        and dc.valid_from < me.month_end_ts
-        and dc.valid_to >= me.month_end_ts
+        and dc.valid_from < w.month_end_ts
+        and dc.valid_to >= w.month_end_ts
     where w.month_key = any(%(open_months)s::date [])
 )
 

@@ -2,7 +2,15 @@
 -- surviving customer after merges, qualification (DESIGN §4) with the first reason an order is excluded,
 -- and the customer's SCD2 version at the time of the order.
 create or replace temporary view tmp_fact_order_rows as
-with orders as (
+with flagged as not materialized (
+    -- The few flagged customers (TEST, INTERNAL, FRAUD): a small lookup, where probing every CRM customer for
+    -- each of millions of orders misses the CPU caches.
+    select customer_id_nat, customer_flag
+    from stg.crm_customers
+    where customer_flag is not null
+),
+
+orders as (
     select
         c.*,
         case
@@ -12,9 +20,8 @@ with orders as (
         survivor.customer_flag as survivor_flag
     from tmp_order_context as c
     left join core.customer_merge_map as m on c.customer_id_nat = m.customer_id_nat
-    left join stg.crm_customers as own on c.customer_id_nat = own.customer_id_nat
-    left join stg.crm_customers as survivor
-        on coalesce(m.surviving_customer_id_nat, c.customer_id_nat) = survivor.customer_id_nat
+    left join flagged as own on c.customer_id_nat = own.customer_id_nat
+    left join flagged as survivor on coalesce(m.surviving_customer_id_nat, c.customer_id_nat) = survivor.customer_id_nat
 ),
 
 classified as (

@@ -353,14 +353,7 @@ def _owns_pid(pid: int) -> bool:
 
 def stop(timeout: float = 30) -> bool:
     """Stop the stack: SIGTERM to its group and session, SIGKILL after ``timeout``. False if not running."""
-    pid = detached.read_pid(_pid_file())
-    if pid is None:
-        return False
-    owned = _owns_pid(pid)
-    if owned:
-        detached.terminate(pid, timeout)
-    _pid_file().unlink(missing_ok=True)
-    return owned
+    return detached.stop(_pid_file(), _owns_pid, timeout)
 
 
 def status() -> dict:

@@ -12,10 +12,10 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["read_pid", "spawn", "log_tail", "port_in_use", "session_pids", "terminate"]
+__all__ = ["read_pid", "spawn", "log_tail", "port_in_use", "session_pids", "terminate", "stop"]
 
 
 def read_pid(pid_file: Path) -> int | None:
@@ -115,3 +115,16 @@ def terminate(pid: int, timeout: float = 30) -> None:
     if not _wait_gone(pid, timeout):
         _signal_all(pid, signal.SIGKILL)
         _wait_gone(pid, 10)
+
+
+def stop(pid_file: Path, owns: Callable[[int], bool], timeout: float = 30) -> bool:
+    """Terminate the service whose pid ``pid_file`` holds, if ``owns`` says that process is the service (a
+    stale pid may by now name another program), and forget the pid. False when it was not running."""
+    pid = read_pid(pid_file)
+    if pid is None:
+        return False
+    owned = owns(pid)
+    if owned:
+        terminate(pid, timeout)
+    pid_file.unlink(missing_ok=True)
+    return owned

@@ -308,14 +308,7 @@ def start(timeout: float = 180) -> dict:
 
 def stop(timeout: float = 30) -> bool:
     """SIGTERM to the server's process group, SIGKILL after ``timeout``; False when it was not running."""
-    pid = detached.read_pid(_pid_file())
-    if pid is None:
-        return False
-    owned = _is_ours(pid)
-    if owned:
-        detached.terminate(pid, timeout)
-    _pid_file().unlink(missing_ok=True)
-    return owned
+    return detached.stop(_pid_file(), _is_ours, timeout)
 
 
 def status() -> dict:

@@ -36,6 +36,8 @@ __all__ = [
     "fetch_all",
     "fetch_one",
     "indexes_deferred",
+    "drop_indexes",
+    "restore_indexes",
     "Identifier",
 ]
 
@@ -165,12 +167,13 @@ def copy_frame(conn: Any, table: str, frame: Any) -> None:
     copy_from_buffer(conn, table, list(frame.columns), buffer)
 
 
-@contextmanager
-def indexes_deferred(conn: Any, table: str) -> Iterator[None]:
-    """Drop ``schema.table``'s primary/unique keys and indexes for a bulk load, then rebuild them.
+def drop_indexes(conn: Any, table: str) -> None:
+    """Drop ``schema.table``'s primary/unique keys and indexes for a bulk load, keeping their definitions in
+    ``core.deferred_index`` (in the same transaction) until :func:`restore_indexes` rebuilds them.
 
-    Building an index once over loaded rows is an order of magnitude cheaper than maintaining it row
-    by row. Definitions are read from the catalog, so the DDL in ``sql/ddl`` stays the only source.
+    Building an index once over loaded rows is an order of magnitude cheaper than maintaining it row by
+    row. Definitions are read from the catalog, so the DDL in ``sql/ddl`` stays the only source; kept in a
+    table, they survive a build that dies between dropping and rebuilding (its rerun restores them).
     """
     schema, name = table.split(".")
     constraints = fetch_all(conn, """
@@ -184,18 +187,42 @@ def indexes_deferred(conn: Any, table: str) -> Iterator[None]:
                            and c.connamespace = (select oid from pg_namespace where nspname = %(s)s))""",
                         {"s": schema, "t": name})
     with conn.cursor() as cur:
+        cur.executemany(
+            "insert into core.deferred_index (table_name, index_name, is_constraint, definition) "
+            "values (%s, %s, %s, %s)",
+            [(table, n, True, d) for n, d in constraints] + [(table, n, False, d) for n, d in indexes])
         for index_name, _ in indexes:
             cur.execute(pgsql.SQL("drop index {}").format(pgsql.Identifier(schema, index_name)))
         for constraint_name, _ in constraints:
             cur.execute(pgsql.SQL("alter table {} drop constraint {}").format(
                 pgsql.Identifier(schema, name), pgsql.Identifier(constraint_name)))
-    yield
+
+
+def restore_indexes(conn: Any, table: str) -> int:
+    """Rebuild the keys, then the indexes, that :func:`drop_indexes` deferred on ``schema.table``; returns how
+    many. Their records go in the same transaction."""
+    schema, name = table.split(".")
+    deferred = fetch_all(conn, "select index_name, is_constraint, definition from core.deferred_index "
+                               "where table_name = %(t)s order by is_constraint desc, index_name", {"t": table})
     with conn.cursor() as cur:
-        for constraint_name, definition in constraints:
-            cur.execute(pgsql.SQL("alter table {} add constraint {} ").format(
-                pgsql.Identifier(schema, name), pgsql.Identifier(constraint_name)) + pgsql.SQL(definition))
-        for _, definition in indexes:
-            cur.execute(definition)
+        for index_name, is_constraint, definition in deferred:
+            started = time.perf_counter()
+            if is_constraint:
+                cur.execute(pgsql.SQL("alter table {} add constraint {} ").format(
+                    pgsql.Identifier(schema, name), pgsql.Identifier(index_name)) + pgsql.SQL(definition))
+            else:
+                cur.execute(definition)
+            log.info("index %s on %s rebuilt in %.2fs", index_name, table, time.perf_counter() - started)
+        cur.execute("delete from core.deferred_index where table_name = %(t)s", {"t": table})
+    return len(deferred)
+
+
+@contextmanager
+def indexes_deferred(conn: Any, table: str) -> Iterator[None]:
+    """Drop ``schema.table``'s keys and indexes for a bulk load in this transaction, and rebuild them after it."""
+    drop_indexes(conn, table)
+    yield
+    restore_indexes(conn, table)
 
 
 def fetch_all(conn: Any, query: str, params: Mapping[str, Any] | None = None) -> list[tuple]:

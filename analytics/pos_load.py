@@ -99,7 +99,7 @@ def stage_pos_log(engine: sa.Engine, conn: Any, from_load: int, to_load: int) ->
                     "as t where s.invoice_no = t.invoice_no")
         cur.execute("insert into stg.pos_transactions select * from tmp_pos_staged")
     db.run_sql(conn, "transform/stg/pos_incoming.sql", {"from_load": from_load, "to_load": to_load, **pos_settings()})
-    stg_merge.merge_groups(conn, stg_merge.ALL_GROUPS, {}, "tmp_pos_incoming_")
+    stg_merge.merge_groups(conn, stg_merge.POS_GROUPS, {}, "tmp_pos_incoming_")
     log.info("POS log: %s lines classified, %s invoices staged", len(classified), current["invoice_no"].nunique())
     return {"pos_lines": len(classified), "pos_invoices": int(current["invoice_no"].nunique())}
 

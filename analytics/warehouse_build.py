@@ -8,6 +8,7 @@ A rerun with no new loads changes nothing.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -74,7 +75,6 @@ def stage(engine: sa.Engine) -> dict:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage") as pool:
                 second = pool.submit(_stage_in_own_transaction, engine, second_lane, params)
                 db.run_sql(conn, "transform/stg/reference.sql", params)
-                db.run_sql(conn, "transform/stg/marketing.sql", params)
                 _stage_groups(conn, main_lane, params)
                 second.result()
             pos = pos_load.stage_pos_log(engine, conn, start, end)
@@ -124,10 +124,15 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
             for path in _DIMENSION_SQL:
                 db.run_sql(conn, path, params)
             db.run_sql(conn, "transform/core/orders/changed_orders.sql", params)
-            _order_views(conn, "tmp_changed_stg_orders", "tmp_changed_stg_items")
+            db.run_sql(conn, "transform/core/orders/customer_resolution.sql")
+            db.run_sql(conn, "transform/core/orders/fact_order_rows.sql",
+                       identifiers={"orders": "tmp_changed_stg_orders"})
             db.run_sql(conn, "transform/core/orders/order_pending.sql",
                        identifiers={"orders": "tmp_changed_stg_orders"})
             db.run_sql(conn, "transform/core/orders/apply_changes.sql", params)
+            db.run_sql(conn, "transform/core/orders/fact_order_line_rows.sql",
+                       identifiers={"items": "tmp_changed_stg_items", "orders": "tmp_fact_order"})
+            db.run_sql(conn, "transform/core/orders/apply_line_changes.sql")
             changed = db.fetch_one(conn, "select count(*) from tmp_changed_order")[0]
         products = pos_load.refresh_products(engine, conn, start, end)
         with conn.cursor() as cur:
@@ -137,47 +142,89 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
     return {"from_load": start, "to_load": end, "orders_changed": changed, "products_flagged": products}
 
 
-def _order_views(conn, orders: str, items: str) -> None:
-    """The temporary views that derive fact_order and fact_order_line rows from the given staged orders/lines."""
-    db.run_sql(conn, "transform/core/orders/order_context.sql", identifiers={"orders": orders})
-    db.run_sql(conn, "transform/core/orders/fact_order_rows.sql")
-    db.run_sql(conn, "transform/core/orders/fact_order_line_rows.sql", identifiers={"items": items})
-
-
 def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
-    """The first build: every staged order, into empty facts, on two connections at once.
+    """The first build: every staged order into the empty facts, split by order id into lanes that run on
+    their own connections side by side (one per core).
 
-    The dimensions are committed first (idempotent upserts, so a failed build simply runs again), because
-    the second connection must see them. Then this transaction fills ``fact_order`` while a second one fills
-    ``fact_order_line``; each truncates its table (a server with wal_level=minimal then skips WAL) and builds
-    its indexes once at the end. The lines commit first; if this transaction then fails, the watermark stays
-    at 0 and the rerun rebuilds both. The staged tables lie in key order (they were appended from a sort by
-    key), so the lines can be read through both primary keys in step: a merge join that yields them in
-    window order, without hashing 15M orders.
+    Each step commits before the next starts, because the next one's connections must see its rows: the
+    dimensions (idempotent upserts); then the emptied facts with their keys and indexes dropped (their
+    definitions kept in core.deferred_index); then the orders of every lane; the orders' key, which the
+    lines read through; the lines of every lane; the lines' keys and indexes. If any step fails the
+    watermark stays at 0 and the rerun starts over from the top, restoring any index still deferred.
+    Lines are derived from their orders' rows in core.fact_order, so an order and its lines always share
+    the local date and rate.
     """
     with db.transaction(engine, bulk=True) as dims:
         for path in _DIMENSION_SQL:
             db.run_sql(dims, path, params)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="core-lines") as pool:
-        lines = pool.submit(_first_build_lines, engine)
-        with conn.cursor() as cur:
-            # Its joins over every order are hash joins: back to the default price of random reads.
-            cur.execute("truncate core.fact_order; set local random_page_cost = 4")
-        _order_views(conn, "stg.oms_orders", "stg.oms_order_items")
-        with db.indexes_deferred(conn, "core.fact_order"):
-            orders = db.run_sql(conn, "transform/core/orders/first_build_orders.sql")
-        db.run_sql(conn, "transform/core/orders/order_pending.sql", identifiers={"orders": "stg.oms_orders"})
-        lines.result()
+        with dims.cursor() as cur:
+            # The lanes' plans depend on the dimensions' sizes, which were empty at their last analysis.
+            cur.execute("analyze core.dim_customer, core.customer_merge_map, core.dim_store")
+    with db.transaction(engine) as prep:
+        with prep.cursor() as cur:
+            cur.execute("truncate core.fact_order, core.fact_order_line")
+        db.drop_indexes(prep, "core.fact_order")
+        db.drop_indexes(prep, "core.fact_order_line")
+    lanes = _order_id_lanes(conn)
+    orders = sum(_in_lanes(engine, lanes, _build_orders_lane))
+    with db.transaction(engine, bulk=True) as keys:
+        db.restore_indexes(keys, "core.fact_order")
+    _in_lanes(engine, lanes, _build_lines_lane)
+    with db.transaction(engine, bulk=True) as keys:
+        db.restore_indexes(keys, "core.fact_order_line")
+    db.run_sql(conn, "transform/core/orders/order_pending.sql", identifiers={"orders": "stg.oms_orders"})
     return orders
 
 
-def _first_build_lines(engine: sa.Engine) -> None:
+LaneBounds = tuple[str | None, str | None]
+_MAX_LANES = 8
+
+
+def _order_id_lanes(conn) -> list[LaneBounds]:
+    """Order-id ranges [low, high) of about equal size, one per core, from the planner's histogram of
+    stg.oms_orders.order_id (the stage step analyses it); one open range on one core or without a histogram."""
+    lanes = min(os.cpu_count() or 1, _MAX_LANES)
+    row = db.fetch_one(conn, """
+        select histogram_bounds::text::text[] from pg_stats
+         where schemaname = 'stg' and tablename = 'oms_orders' and attname = 'order_id'""")
+    bounds = row[0] if row and row[0] else []
+    if lanes < 2 or len(bounds) <= lanes:
+        return [(None, None)]
+    cuts = [bounds[len(bounds) * k // lanes] for k in range(1, lanes)]
+    edges: list[str | None] = [None, *cuts, None]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _in_lanes(engine: sa.Engine, lanes: list[LaneBounds], build) -> list[int]:
+    """Run ``build(engine, low, high)`` for every lane at once, each on its own connection; their results."""
+    with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="core-lane") as pool:
+        futures = [pool.submit(build, engine, low, high) for low, high in lanes]
+        return [future.result() for future in futures]
+
+
+def _lane_sources(conn, low: str | None, high: str | None) -> None:
+    db.run_sql(conn, "transform/core/orders/lane_sources.sql", {"low": low, "high": high})
+
+
+def _build_orders_lane(engine: sa.Engine, low: str | None, high: str | None) -> int:
     with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
-            # No hash of every order: the lines meet their orders in a merge join (read in key order
-            # through the primary keys, or sorted). Only hash joins are ruled out; with sorts ruled out as
-            # well, a planner can be left with nothing but a nested loop over all orders per line.
-            cur.execute("truncate core.fact_order_line; set local enable_hashjoin = off")
-        _order_views(conn, "stg.oms_orders", "stg.oms_order_items")
-        with db.indexes_deferred(conn, "core.fact_order_line"):
-            db.run_sql(conn, "transform/core/orders/first_build_lines.sql")
+            # Every join of the orders statement is a hash join over all the lane's orders: the default
+            # price of random reads keeps the planner from probing indexes per order.
+            cur.execute("set local random_page_cost = 4")
+        _lane_sources(conn, low, high)
+        db.run_sql(conn, "transform/core/orders/customer_resolution.sql")
+        db.run_sql(conn, "transform/core/orders/fact_order_rows.sql", identifiers={"orders": "tmp_lane_orders"})
+        return db.run_sql(conn, "transform/core/orders/first_build_orders.sql")
+
+
+def _build_lines_lane(engine: sa.Engine, low: str | None, high: str | None) -> int:
+    with db.transaction(engine, bulk=True) as conn:
+        with conn.cursor() as cur:
+            # The lines meet their orders in a merge join through both primary keys (the staged lines and the
+            # orders lie in key order); a hash of millions of orders is what must not happen.
+            cur.execute("set local enable_hashjoin = off")
+        _lane_sources(conn, low, high)
+        db.run_sql(conn, "transform/core/orders/fact_order_line_rows.sql",
+                   identifiers={"items": "tmp_lane_items", "orders": "tmp_lane_fact_orders"})
+        return db.run_sql(conn, "transform/core/orders/first_build_lines.sql")

@@ -1,4 +1,7 @@
 -- Active rows in {activity} = distinct surviving customers with a qualified order in the month (through as_of).
+-- The expected side counts the build's tmp_open_sparse, the plain per customer x month x region grouping of the
+-- qualified orders in core.fact_order, rather than grouping 12M orders a second time; the observed side is what
+-- the dense build made of it (grid, history, flags).
 with fact as (
     select month_key, sum(is_active_flag) as active_rows
     from {activity}
@@ -7,10 +10,9 @@ with fact as (
 ),
 
 customer_months as (
-    -- distinct first, then count: the distinct step can run on parallel workers, count(distinct) cannot
-    select distinct month_key, surviving_customer_id_nat
-    from core.fact_order
-    where month_key = any(%(months)s::date []) and local_date <= %(as_of)s and is_qualified
+    select distinct month_key, customer_id_nat
+    from tmp_open_sparse
+    where month_key = any(%(months)s::date []) and orders_count > 0
 ),
 
 orders as (

@@ -1,4 +1,5 @@
--- Sum of the fact's AED = sum of the AED of the lines of qualified orders, per month.
+-- Sum of the fact's AED = sum of the AED of the lines of qualified orders, per month (the lines carry their
+-- order's qualification, month and local date).
 with fact as (
     select month_key, sum(total_net_amount_aed_month) as aed
     from {activity}
@@ -7,11 +8,10 @@ with fact as (
 ),
 
 lines as (
-    select o.month_key, sum(l.net_amount_aed) as aed
-    from core.fact_order as o
-    inner join core.fact_order_line as l on o.order_id = l.order_id
-    where o.month_key = any(%(months)s::date []) and o.local_date <= %(as_of)s and o.is_qualified
-    group by o.month_key
+    select month_key, sum(net_amount_aed) as aed
+    from core.fact_order_line
+    where month_key = any(%(months)s::date []) and local_date <= %(as_of)s and is_qualified
+    group by month_key
 )
 
 select

@@ -19,6 +19,8 @@ with month_ends as materialized (
     -- time-zone arithmetic is not repeated for every customer.
     select
         m.month_start::date as month_key,
+        to_char(m.month_start, 'YYYY-MM') as month_label,
+        m.month_start::date::text as month_text,
         least((m.month_start + interval '1 month')::date, %(as_of)s::date + 1)::timestamp
         at time zone 'Asia/Riyadh' as month_end_ts,
         least((m.month_start + interval '1 month' - interval '1 day')::date, %(as_of)s::date) as as_of_date
@@ -29,11 +31,23 @@ grid as (
     select
         c.customer_id_nat,
         me.month_key,
+        me.month_label,
+        me.month_text,
         me.month_end_ts,
         me.as_of_date,
         c.first_month,
-        c.last_before_open
-    from tmp_customer as c
+        c.first_month_label,
+        c.last_before_open_label
+    -- Labels once per customer (a fence), not once per customer-month.
+    from (
+        select
+            t.customer_id_nat,
+            t.first_month,
+            to_char(t.first_month, 'YYYY-MM') as first_month_label,
+            to_char(t.last_before_open, 'YYYY-MM') as last_before_open_label
+        from tmp_customer as t
+        offset 0
+    ) as c
     -- A lateral subquery kept apart (offset 0): the grid comes out customer by customer, nearly in the
     -- order the window below needs.
     cross join lateral (select * from month_ends as m where m.month_key >= c.first_month offset 0) as me
@@ -43,9 +57,10 @@ with_activity as (
     select
         grid.*,
         a.customer_id_nat is not null as is_active,
-        max(case when a.customer_id_nat is not null then grid.month_key end) over (
+        -- 'YYYY-MM' labels sort like their months.
+        max(case when a.customer_id_nat is not null then grid.month_label end) over (
             partition by grid.customer_id_nat order by grid.month_key rows between unbounded preceding and current row
-        ) as last_active_in_grid
+        ) as last_active_label
     from grid
     left join tmp_activity as a on grid.customer_id_nat = a.customer_id_nat and grid.month_key = a.month_key
 ),
@@ -67,7 +82,7 @@ month_measures as (
 
 final as (
     select
-        core.hash64(w.customer_id_nat || '|' || w.month_key::text) as customer_month_sk,
+        core.hash64(w.customer_id_nat || '|' || w.month_text) as customer_month_sk,
         w.customer_id_nat,
         w.month_key,
         coalesce(dc.customer_sk, 0) as customer_sk,
@@ -88,8 +103,8 @@ final as (
         case when w.is_active then mm.net_amount_aed else 0 end as total_net_amount_aed_month,
         coalesce(mm.returns_count, 0) as returns_count_month,
         coalesce(mm.returns_amount_aed, 0) as returns_net_amount_aed_month,
-        to_char(w.first_month, 'YYYY-MM') as first_order_month,
-        to_char(coalesce(w.last_active_in_grid, w.last_before_open), 'YYYY-MM') as last_order_month,
+        w.first_month_label as first_order_month,
+        coalesce(w.last_active_label, w.last_before_open_label) as last_order_month,
         dc.loyalty_tier,
         coalesce(dc.is_vip_flag, 0) as is_vip_flag,
         w.as_of_date

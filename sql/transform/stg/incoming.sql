@@ -1,7 +1,8 @@
 -- The raw rows of loads (from_load, to_load], one per stg key, as temporary views named
 -- tmp_incoming_<stg table> with exactly the stg table's columns. Latest updated_at wins (for sources that
 -- have one), then latest ingestion, then latest load and file line. A first load appends these rows to the
--- empty stg tables; later loads merge them (crm_customers.sql, oms_orders.sql, oms_order_items.sql).
+-- empty stg tables; later loads merge them (crm_customers.sql, oms_orders.sql, oms_order_items.sql,
+-- marketing.sql).
 create or replace temporary view tmp_incoming_crm_customers as
 select distinct on (r.customer_id_nat)
     r.customer_id_nat,
@@ -90,3 +91,60 @@ from raw.oms_order_items as r
 inner join audit.file_load as fl on r.load_id = fl.load_id
 where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
 order by r.order_id asc, r.line_no asc, fl.ingestion_date desc, r.load_id desc, r.source_line desc;
+
+create or replace temporary view tmp_incoming_mkt_campaigns as
+select distinct on (r.campaign_id)
+    r.campaign_id,
+    r.campaign_code,
+    r.campaign_name,
+    r.campaign_type,
+    r.campaign_channel,
+    r.start_date,
+    r.end_date,
+    r.budget_aed,
+    r.status,
+    fl.ingestion_date,
+    r.load_id,
+    r.source_line,
+    r.load_id as changed_load_id
+from raw.mkt_campaigns as r
+inner join audit.file_load as fl on r.load_id = fl.load_id
+where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
+order by r.campaign_id asc, fl.ingestion_date desc, r.load_id desc, r.source_line desc;
+
+create or replace temporary view tmp_incoming_mkt_spend as
+select distinct on (r.spend_date, r.acquisition_channel, r.campaign_id)
+    r.spend_date,
+    r.acquisition_channel,
+    r.campaign_id,
+    r.spend_aed,
+    r.impressions,
+    r.clicks,
+    fl.ingestion_date,
+    r.load_id,
+    r.source_line,
+    r.load_id as changed_load_id
+from raw.mkt_spend as r
+inner join audit.file_load as fl on r.load_id = fl.load_id
+where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
+order by
+    r.spend_date asc, r.acquisition_channel asc, r.campaign_id asc,
+    fl.ingestion_date desc, r.load_id desc, r.source_line desc;
+
+create or replace temporary view tmp_incoming_mkt_touchpoints as
+select distinct on (r.touch_id)
+    r.touch_id,
+    r.customer_id_nat,
+    r.lead_id,
+    r.touch_ts,
+    r.acquisition_channel,
+    r.campaign_id,
+    r.touch_type,
+    fl.ingestion_date,
+    r.load_id,
+    r.source_line,
+    r.load_id as changed_load_id
+from raw.mkt_touchpoints as r
+inner join audit.file_load as fl on r.load_id = fl.load_id
+where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
+order by r.touch_id asc, fl.ingestion_date desc, r.load_id desc, r.source_line desc;

@@ -1,16 +1,14 @@
--- stg.mkt_campaigns, stg.mkt_spend and stg.mkt_touchpoints from loads (from_load, to_load]: the latest
--- ingestion wins, then the later load and file line. A re-delivered identical row changes nothing.
+-- Merge incoming marketing rows (the tmp_incoming_mkt_* views of incoming.sql) into stg.mkt_campaigns,
+-- stg.mkt_spend and stg.mkt_touchpoints: the latest ingestion wins, then the later load and file line. A
+-- re-delivered identical row changes nothing.
 insert into stg.mkt_campaigns as s (
     campaign_id, campaign_code, campaign_name, campaign_type, campaign_channel, start_date, end_date, budget_aed,
     status, ingestion_date, load_id, source_line, changed_load_id
 )
-select distinct on (r.campaign_id)
-    r.campaign_id, r.campaign_code, r.campaign_name, r.campaign_type, r.campaign_channel, r.start_date, r.end_date,
-    r.budget_aed, r.status, fl.ingestion_date, r.load_id, r.source_line, r.load_id
-from raw.mkt_campaigns as r
-inner join audit.file_load as fl on r.load_id = fl.load_id
-where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
-order by r.campaign_id asc, fl.ingestion_date desc, r.load_id desc, r.source_line desc
+select
+    campaign_id, campaign_code, campaign_name, campaign_type, campaign_channel, start_date, end_date, budget_aed,
+    status, ingestion_date, load_id, source_line, changed_load_id
+from {mkt_campaigns}
 on conflict (campaign_id) do update set
     campaign_code = excluded.campaign_code,
     campaign_name = excluded.campaign_name,
@@ -34,19 +32,15 @@ where
         s.start_date, s.end_date, s.budget_aed, s.status
     );
 
+
 insert into stg.mkt_spend as s (
     spend_date, acquisition_channel, campaign_id, spend_aed, impressions, clicks, ingestion_date, load_id,
     source_line, changed_load_id
 )
-select distinct on (r.spend_date, r.acquisition_channel, r.campaign_id)
-    r.spend_date, r.acquisition_channel, r.campaign_id, r.spend_aed, r.impressions, r.clicks, fl.ingestion_date,
-    r.load_id, r.source_line, r.load_id
-from raw.mkt_spend as r
-inner join audit.file_load as fl on r.load_id = fl.load_id
-where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
-order by
-    r.spend_date asc, r.acquisition_channel asc, r.campaign_id asc,
-    fl.ingestion_date desc, r.load_id desc, r.source_line desc
+select
+    spend_date, acquisition_channel, campaign_id, spend_aed, impressions, clicks, ingestion_date, load_id,
+    source_line, changed_load_id
+from {mkt_spend}
 on conflict (spend_date, acquisition_channel, campaign_id) do update set
     spend_aed = excluded.spend_aed,
     impressions = excluded.impressions,
@@ -60,17 +54,15 @@ where
     and (excluded.spend_aed, excluded.impressions, excluded.clicks)
     is distinct from (s.spend_aed, s.impressions, s.clicks);
 
+
 insert into stg.mkt_touchpoints as s (
     touch_id, customer_id_nat, lead_id, touch_ts, acquisition_channel, campaign_id, touch_type, ingestion_date,
     load_id, source_line, changed_load_id
 )
-select distinct on (r.touch_id)
-    r.touch_id, r.customer_id_nat, r.lead_id, r.touch_ts, r.acquisition_channel, r.campaign_id, r.touch_type,
-    fl.ingestion_date, r.load_id, r.source_line, r.load_id
-from raw.mkt_touchpoints as r
-inner join audit.file_load as fl on r.load_id = fl.load_id
-where r.load_id > %(from_load)s and r.load_id <= %(to_load)s
-order by r.touch_id asc, fl.ingestion_date desc, r.load_id desc, r.source_line desc
+select
+    touch_id, customer_id_nat, lead_id, touch_ts, acquisition_channel, campaign_id, touch_type, ingestion_date,
+    load_id, source_line, changed_load_id
+from {mkt_touchpoints}
 on conflict (touch_id) do update set
     customer_id_nat = excluded.customer_id_nat,
     lead_id = excluded.lead_id,

@@ -1,7 +1,10 @@
--- Re-derives core.fact_order and core.fact_order_line for the orders of tmp_changed_order (incremental builds).
+-- Re-derives core.fact_order for the orders of tmp_changed_order (incremental builds); apply_line_changes.sql
+-- then re-derives their lines from tmp_fact_order.
 -- Changes that land in a frozen month are written to audit.late_arrival; the frozen activity stays as is.
 create temporary table tmp_fact_order on commit drop as
 select * from tmp_fact_order_rows;
+
+analyze tmp_fact_order;
 
 insert into audit.late_arrival (order_id, month_key, change_kind, details, affects_activity, load_id, run_id)
 select
@@ -45,11 +48,3 @@ where f.order_id = t.order_id;
 insert into core.fact_order
 select * from tmp_fact_order
 order by order_id;
-
-delete from core.fact_order_line as l
-using tmp_changed_order as t
-where l.order_id = t.order_id;
-
-insert into core.fact_order_line
-select * from tmp_fact_order_line_rows
-order by order_id, line_no;

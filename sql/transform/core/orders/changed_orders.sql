@@ -32,7 +32,7 @@ union all
 
 analyze tmp_changed_order;
 
--- The staged rows of the changed orders, read by order_context.sql and fact_order_line_rows.sql.
+-- The staged rows of the changed orders, read by fact_order_rows.sql and fact_order_line_rows.sql.
 create or replace temporary view tmp_changed_stg_orders as
 select o.*
 from stg.oms_orders as o

@@ -1,32 +1,55 @@
--- tmp_fact_order_rows: the core.fact_order rows (same columns, same order) of the orders in tmp_order_context:
--- surviving customer after merges, qualification (DESIGN §4) with the first reason an order is excluded,
--- and the customer's SCD2 version at the time of the order.
+-- tmp_fact_order_rows: the core.fact_order rows (same columns, same order) of the orders in {orders} whose store
+-- and channel are known: store-local time, local date and month, the FX rate of that local date and the AED
+-- amount, the surviving customer after merges, qualification (DESIGN §4) with the first reason an order is
+-- excluded, and the customer's SCD2 version at the time of the order. Needs tmp_customer_resolution.
 create or replace temporary view tmp_fact_order_rows as
-with flagged as not materialized (
-    -- The few flagged customers (TEST, INTERNAL, FRAUD): a small lookup, where probing every CRM customer for
-    -- each of millions of orders misses the CPU caches.
-    select customer_id_nat, customer_flag
-    from stg.crm_customers
-    where customer_flag is not null
+with store_channel as (
+    -- Every (store, channel) pair: one lookup per order for both.
+    select
+        st.store_id,
+        ch.channel_code,
+        st.store_sk,
+        st.country_sk,
+        st.region,
+        st.timezone,
+        ch.channel_sk
+    from core.dim_store as st
+    cross join core.dim_channel as ch
 ),
 
-orders as (
+located as (
     select
-        c.*,
+        o.*,
+        sc.store_sk,
+        sc.channel_sk,
+        sc.country_sk,
+        sc.region,
+        (o.order_ts at time zone sc.timezone) as order_ts_local
+    from {orders} as o
+    inner join store_channel as sc on o.store_id = sc.store_id and o.channel = sc.channel_code
+    -- A fence: the local time is computed once per order, not once per use below.
+    offset 0
+),
+
+converted as (
+    select
+        l.*,
+        l.order_ts_local::date as local_date,
+        date_trunc('month', l.order_ts_local)::date as month_key,
+        coalesce(fx.rate_to_aed, case when l.currency_code = 'AED' then 1.0 end) as fx_rate_to_aed,
         case
-            when c.customer_id_nat is not null then coalesce(m.surviving_customer_id_nat, c.customer_id_nat)
+            when l.customer_id_nat is not null then coalesce(r.surviving_customer_id_nat, l.customer_id_nat)
         end as surviving_customer_id_nat,
-        own.customer_flag as own_flag,
-        survivor.customer_flag as survivor_flag
-    from tmp_order_context as c
-    left join core.customer_merge_map as m on c.customer_id_nat = m.customer_id_nat
-    left join flagged as own on c.customer_id_nat = own.customer_id_nat
-    left join flagged as survivor on coalesce(m.surviving_customer_id_nat, c.customer_id_nat) = survivor.customer_id_nat
+        r.own_flag,
+        r.survivor_flag
+    from located as l
+    left join stg.fx_rates as fx on l.order_ts_local::date = fx.rate_date and l.currency_code = fx.currency_code
+    left join tmp_customer_resolution as r on l.customer_id_nat = r.customer_id_nat
 ),
 
 classified as (
     select
-        orders.*,
+        converted.*,
         case
             when order_type = 'RETURN' and final_status not in ('COMPLETED', 'FULFILLED') then 'RETURN_NOT_COMPLETED'
             when final_status not in ('COMPLETED', 'FULFILLED') then 'STATUS_' || final_status
@@ -36,7 +59,7 @@ classified as (
             when survivor_flag is not null then 'CUSTOMER_FLAG_' || survivor_flag
             when order_type = 'RETURN' then 'RETURN'
         end as exclusion_reason
-    from orders
+    from converted
 ),
 
 final as (
@@ -57,7 +80,7 @@ final as (
         c.net_amount as net_amount_native,
         c.vat_amount as vat_amount_native,
         c.fx_rate_to_aed,
-        c.net_amount_aed,
+        round(c.net_amount * c.fx_rate_to_aed, 2) as net_amount_aed,
         c.order_ts,
         c.order_ts_local,
         c.local_date,

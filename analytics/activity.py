@@ -3,8 +3,8 @@
 A build takes every month that is not frozen, from the first month with data through the as-of month
 (or an explicit list, for a month close or a restatement), computes all their rows into a partitioned
 stage table, checks them (``analytics.dq``), and swaps the stage partitions into the fact in the same
-transaction as the month x region summary. Readers see the old months until the commit, then the
-new ones; a failed check rolls everything back and leaves the published months as they were.
+transaction as the month x region summary. Readers see the old months until that commit, then the
+new ones; a failed check publishes nothing and leaves the published months as they were.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from psycopg2 import sql as pgsql
 
-from analytics import db, dq, partitions
+from analytics import db, dq, lanes, partitions
 
 __all__ = ["BuildResult", "open_months", "build_activity", "month_start", "add_months"]
 
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 FACT = "fact_customer_monthly_activity"
 STAGE = "fact_customer_monthly_activity_stage"
+# A build's inputs, shared by its lanes (unlogged: they are rebuilt whenever a build starts).
+BUILD_TABLES = ("activity_build_sparse", "activity_build_active", "activity_build_customer")
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,12 @@ def _swap(cur, months: list[date], attached: set[str]) -> None:
 def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> BuildResult:
     """Rebuild the given (default: all open) months through ``as_of`` and publish them atomically.
 
-    Raises :class:`analytics.dq.DataQualityError` (publishing nothing) when a control fails.
+    Three steps, each committed before the next: the inputs (the qualified orders grouped per customer x
+    month x region, and the customers' history) into unlogged build tables, with an empty partitioned stage
+    table; the dense rows into the stage, in customer-id lanes (``analytics.lanes``) on one connection per
+    core; then, in one transaction, the stage sealed and checked and its partitions swapped in with the
+    region summary. Readers see the published months until that commit. A failed control raises
+    :class:`analytics.dq.DataQualityError` and publishes nothing; a rerun starts again from the inputs.
     """
     started = time.perf_counter()
     with db.transaction(engine, bulk=True) as conn:
@@ -126,16 +133,16 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
             return BuildResult(as_of, [], 0, time.perf_counter() - started)
         params = {"open_months": build_months, "first_open_month": build_months[0],
                   "as_of_month": month_start(as_of), "as_of": as_of}
-        stage = {"stage": f"core.{STAGE}"}
         with conn.cursor() as cur:
             _create_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/01_inputs.sql", params)
         db.run_sql(conn, history_sql(conn, build_months), params)
-        rows = db.run_sql(conn, "transform/activity/02_build_stage.sql", params, stage)
+        ranges = lanes.key_ranges(conn, "core.activity_build_customer", "customer_id_nat")
+    rows = sum(lanes.run_in_lanes(engine, ranges, lambda eng, low, high: _build_lane(eng, params, low, high)))
+    with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
-            cur.execute("reset enable_hashagg; reset enable_hashjoin")  # ruled out by the build statement only
             _seal_stage(cur, build_months)
-        db.run_sql(conn, "transform/activity/03_region_summary.sql", params, stage)
+        db.run_sql(conn, "transform/activity/03_region_summary.sql", params, {"stage": f"core.{STAGE}"})
         dq.check_activity_stage(engine, conn, run_id, f"core.{STAGE}", build_months, as_of)
         attached = partitions.attached_partitions(conn, "core", FACT)
         with conn.cursor() as cur:
@@ -146,6 +153,14 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
             cur.execute("insert into core.agg_activity_month_region select month_key, region, active_customers, "
                         "new_customers, repeat_customers, orders_count, total_net_amount_aed, as_of_date "
                         "from tmp_region_summary")
+            cur.execute("drop table " + ", ".join(f"core.{t}" for t in BUILD_TABLES))
     result = BuildResult(as_of, build_months, rows, time.perf_counter() - started)
     log.info("activity built: %s", result.as_dict())
     return result
+
+
+def _build_lane(engine: sa.Engine, params: dict, low: str | None, high: str | None) -> int:
+    """The stage rows of the customers in [low, high), in this lane's own transaction."""
+    with db.transaction(engine, bulk=True) as conn:
+        db.run_sql(conn, "transform/activity/lane_sources.sql", {"low": low, "high": high})
+        return db.run_sql(conn, "transform/activity/02_build_stage.sql", params, {"stage": f"core.{STAGE}"})

@@ -8,14 +8,13 @@ A rerun with no new loads changes nothing.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from analytics import db, pos_load, stg_merge
+from analytics import db, lanes, pos_load, stg_merge
 
 __all__ = ["pipeline_lock", "stage", "build_core"]
 
@@ -143,8 +142,8 @@ def build_core(engine: sa.Engine, run_id: str) -> dict:
 
 
 def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
-    """The first build: every staged order into the empty facts, split by order id into lanes that run on
-    their own connections side by side (one per core).
+    """The first build: every staged order into the empty facts, split by order id into lanes
+    (``analytics.lanes``) that run on their own connections side by side.
 
     Each step commits before the next starts, because the next one's connections must see its rows: the
     dimensions (idempotent upserts); then the emptied facts with their keys and indexes dropped (their
@@ -165,41 +164,15 @@ def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
             cur.execute("truncate core.fact_order, core.fact_order_line")
         db.drop_indexes(prep, "core.fact_order")
         db.drop_indexes(prep, "core.fact_order_line")
-    lanes = _order_id_lanes(conn)
-    orders = sum(_in_lanes(engine, lanes, _build_orders_lane))
+    ranges = lanes.key_ranges(conn, "stg.oms_orders", "order_id")
+    orders = sum(lanes.run_in_lanes(engine, ranges, _build_orders_lane))
     with db.transaction(engine, bulk=True) as keys:
         db.restore_indexes(keys, "core.fact_order")
-    _in_lanes(engine, lanes, _build_lines_lane)
+    lanes.run_in_lanes(engine, ranges, _build_lines_lane)
     with db.transaction(engine, bulk=True) as keys:
         db.restore_indexes(keys, "core.fact_order_line")
     db.run_sql(conn, "transform/core/orders/order_pending.sql", identifiers={"orders": "stg.oms_orders"})
     return orders
-
-
-LaneBounds = tuple[str | None, str | None]
-_MAX_LANES = 8
-
-
-def _order_id_lanes(conn) -> list[LaneBounds]:
-    """Order-id ranges [low, high) of about equal size, one per core, from the planner's histogram of
-    stg.oms_orders.order_id (the stage step analyses it); one open range on one core or without a histogram."""
-    lanes = min(os.cpu_count() or 1, _MAX_LANES)
-    row = db.fetch_one(conn, """
-        select histogram_bounds::text::text[] from pg_stats
-         where schemaname = 'stg' and tablename = 'oms_orders' and attname = 'order_id'""")
-    bounds = row[0] if row and row[0] else []
-    if lanes < 2 or len(bounds) <= lanes:
-        return [(None, None)]
-    cuts = [bounds[len(bounds) * k // lanes] for k in range(1, lanes)]
-    edges: list[str | None] = [None, *cuts, None]
-    return list(zip(edges[:-1], edges[1:], strict=True))
-
-
-def _in_lanes(engine: sa.Engine, lanes: list[LaneBounds], build) -> list[int]:
-    """Run ``build(engine, low, high)`` for every lane at once, each on its own connection; their results."""
-    with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="core-lane") as pool:
-        futures = [pool.submit(build, engine, low, high) for low, high in lanes]
-        return [future.result() for future in futures]
 
 
 def _lane_sources(conn, low: str | None, high: str | None) -> None:

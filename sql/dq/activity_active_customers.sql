@@ -1,7 +1,7 @@
 -- Active rows in {activity} = distinct surviving customers with a qualified order in the month (through as_of).
--- The expected side counts the build's tmp_open_sparse, the plain per customer x month x region grouping of the
--- qualified orders in core.fact_order, rather than grouping 12M orders a second time; the observed side is what
--- the dense build made of it (grid, history, flags).
+-- The expected side counts the build's core.activity_build_sparse, the plain per customer x month x region
+-- grouping of the qualified orders in core.fact_order, rather than grouping 12M orders a second time; the
+-- observed side is what the dense build made of it (grid, history, flags).
 with fact as (
     select month_key, sum(is_active_flag) as active_rows
     from {activity}
@@ -11,7 +11,7 @@ with fact as (
 
 customer_months as (
     select distinct month_key, customer_id_nat
-    from tmp_open_sparse
+    from core.activity_build_sparse
     where month_key = any(%(months)s::date []) and orders_count > 0
 ),
 

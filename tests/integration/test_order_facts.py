@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from analytics import db, dq, pipeline, warehouse_build
+from analytics import db, dq, lanes, pipeline
 from analytics.db import engine_for
 from analytics.generate import generate_landing
 from tests.conftest import database_copy, query
@@ -87,18 +87,18 @@ def test_a_first_build_in_lanes_gives_the_rows_of_a_single_lane(server_url, temp
     generate_landing(tmp_path, customers=400, months=3, seed=5, end_date=date(2025, 11, 30))
     day = date(2025, 11, 30)
     facts = {}
-    most = warehouse_build._MAX_LANES
-    for lanes in (most, 1):
-        monkeypatch.setattr(warehouse_build, "_MAX_LANES", lanes)
+    most = lanes.MAX_LANES
+    for count in (most, 1):
+        monkeypatch.setattr(lanes, "MAX_LANES", count)
         with database_copy(server_url, template_database) as engine:
             pipeline.ingest_drops(engine, tmp_path, day, "t")
             pipeline.stage_changes(engine)
             with db.transaction(engine) as conn:
-                used = len(warehouse_build._order_id_lanes(conn))
-            assert used == (min(os.cpu_count() or 1, most) if lanes > 1 else 1)
+                used = len(lanes.key_ranges(conn, "stg.oms_orders", "order_id"))
+            assert used == (min(os.cpu_count() or 1, most) if count > 1 else 1)
             pipeline.build_core(engine, "t")
             # load ids depend on how the two ingest connections interleave, so they are left out
-            facts[lanes] = (query(engine, "select to_jsonb(o) - 'load_id' - 'first_load_id' from core.fact_order as o "
+            facts[count] = (query(engine, "select to_jsonb(o) - 'load_id' - 'first_load_id' from core.fact_order as o "
                                           "order by order_id"),
                             query(engine, "select * from core.fact_order_line order by order_id, line_no"))
     assert len(facts[1][0]) > 500 and len(facts[1][1]) > 700

@@ -1,11 +1,13 @@
--- Orders of a build of the open months %(open_months)s through %(as_of)s: tmp_open_sparse holds qualified
+-- Orders of a build of the open months %(open_months)s through %(as_of)s: core.activity_build_sparse holds qualified
 -- orders and returns per surviving customer x month x store region. The customers' history comes next
 -- (history_from_summary.sql or history_from_scan.sql).
 -- Millions of customer x month groups: a sort-based aggregate split over parallel workers beats a hash
 -- aggregate that overflows work_mem (the planner underestimates the number of groups and picks the latter).
 set local enable_hashagg = off;
 
-create temporary table tmp_open_sparse on commit drop as
+drop table if exists core.activity_build_sparse;
+
+create unlogged table core.activity_build_sparse as
 select
     f.surviving_customer_id_nat as customer_id_nat,
     f.month_key,
@@ -26,6 +28,6 @@ group by 1, 2, 3;
 
 reset enable_hashagg;
 
-create index on tmp_open_sparse (customer_id_nat, month_key);
+create index on core.activity_build_sparse (customer_id_nat, month_key);
 
-analyze tmp_open_sparse;
+analyze core.activity_build_sparse;

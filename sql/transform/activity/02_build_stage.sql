@@ -3,7 +3,7 @@
 -- Every join below is on (customer, month) or customer: merge joins over inputs read in that order (the
 -- sparse measures through their index) beat hash tables of millions of rows, which the planner sizes too
 -- small and spills.
--- (The caller resets both settings after this statement, whose row count it reports.)
+-- (Both settings end with the lane's transaction; this statement, whose row count is reported, comes last.)
 set local enable_hashagg = off;
 set local enable_hashjoin = off;
 
@@ -45,7 +45,7 @@ grid as (
             t.first_month,
             to_char(t.first_month, 'YYYY-MM') as first_month_label,
             to_char(t.last_before_open, 'YYYY-MM') as last_before_open_label
-        from tmp_customer as t
+        from tmp_lane_customer as t
         offset 0
     ) as c
     -- A lateral subquery kept apart (offset 0): the grid comes out customer by customer, nearly in the
@@ -62,7 +62,7 @@ with_activity as (
             partition by grid.customer_id_nat order by grid.month_key rows between unbounded preceding and current row
         ) as last_active_label
     from grid
-    left join tmp_activity as a on grid.customer_id_nat = a.customer_id_nat and grid.month_key = a.month_key
+    left join tmp_lane_active as a on grid.customer_id_nat = a.customer_id_nat and grid.month_key = a.month_key
 ),
 
 month_measures as (
@@ -76,7 +76,7 @@ month_measures as (
         sum(net_amount_aed) as net_amount_aed,
         sum(returns_count) as returns_count,
         sum(returns_amount_aed) as returns_amount_aed
-    from tmp_open_sparse
+    from tmp_lane_sparse
     group by customer_id_nat, month_key
 ),
 
@@ -110,7 +110,7 @@ final as (
         w.as_of_date
     from with_activity as w
     left join month_measures as mm on w.customer_id_nat = mm.customer_id_nat and w.month_key = mm.month_key
-    left join core.dim_customer as dc
+    left join tmp_lane_dim_customer as dc
         on w.customer_id_nat = dc.customer_id_nat
         and dc.valid_from < w.month_end_ts
         and dc.valid_to >= w.month_end_ts

@@ -10,8 +10,8 @@ select
     sum(s.orders_count) as orders_count,
     sum(s.net_amount_aed) as total_net_amount_aed,
     least((s.month_key + interval '1 month' - interval '1 day')::date, %(as_of)s::date) as as_of_date
-from tmp_open_sparse as s
-inner join tmp_customer as c on s.customer_id_nat = c.customer_id_nat
+from core.activity_build_sparse as s
+inner join core.activity_build_customer as c on s.customer_id_nat = c.customer_id_nat
 where s.orders_count > 0
 group by s.month_key, s.region
 

@@ -1,7 +1,11 @@
 -- History when a frozen month lies inside the open range (a restatement of an older month):
---   tmp_activity  every active customer-month: frozen months as frozen, open months from tmp_open_sparse;
---   tmp_customer  per customer: first active month and last active month before the first open month.
-create temporary table tmp_activity on commit drop as
+--   core.activity_build_active    every active customer-month: frozen months as frozen, open months from
+--                                 core.activity_build_sparse;
+--   core.activity_build_customer  per customer: first active month and last active month before the first
+--                                 open month.
+drop table if exists core.activity_build_active;
+
+create unlogged table core.activity_build_active as
 with frozen_active as (
     select
         coalesce(m.surviving_customer_id_nat, a.customer_id_nat) as customer_id_nat,
@@ -16,7 +20,7 @@ with frozen_active as (
 
 open_active as (
     select distinct customer_id_nat, month_key
-    from tmp_open_sparse
+    from core.activity_build_sparse
     where orders_count > 0
 ),
 
@@ -33,15 +37,17 @@ where not exists (
     where c.customer_id_nat = u.customer_id_nat and c.customer_flag is not null
 );
 
-create index on tmp_activity (customer_id_nat, month_key);
+create index on core.activity_build_active (customer_id_nat, month_key);
 
-create temporary table tmp_customer on commit drop as
+drop table if exists core.activity_build_customer;
+
+create unlogged table core.activity_build_customer as
 select
     customer_id_nat,
     min(month_key) as first_month,
     max(month_key) filter (where month_key < %(first_open_month)s) as last_before_open
-from tmp_activity
+from core.activity_build_active
 group by customer_id_nat;
 
-analyze tmp_activity;
-analyze tmp_customer;
+analyze core.activity_build_active;
+analyze core.activity_build_customer;

@@ -1,10 +1,13 @@
 -- History when every frozen month precedes the open ones (the normal case): the frozen months come from
 -- core.customer_frozen_history instead of a scan of their partitions.
---   tmp_activity  active customer-months of the open months;
---   tmp_customer  per customer: first active month and last active month before the first open month.
-create temporary table tmp_activity on commit drop as
+--   core.activity_build_active    active customer-months of the open months;
+--   core.activity_build_customer  per customer: first active month and last active month before the first
+--                                 open month.
+drop table if exists core.activity_build_active;
+
+create unlogged table core.activity_build_active as
 select distinct s.customer_id_nat, s.month_key
-from tmp_open_sparse as s
+from core.activity_build_sparse as s
 where
     s.orders_count > 0
     and not exists (
@@ -12,9 +15,11 @@ where
         where c.customer_id_nat = s.customer_id_nat and c.customer_flag is not null
     );
 
-create index on tmp_activity (customer_id_nat, month_key);
+create index on core.activity_build_active (customer_id_nat, month_key);
 
-create temporary table tmp_customer on commit drop as
+drop table if exists core.activity_build_customer;
+
+create unlogged table core.activity_build_customer as
 with frozen as (
     select
         coalesce(m.surviving_customer_id_nat, h.customer_id_nat) as customer_id_nat,
@@ -27,7 +32,7 @@ with frozen as (
 
 open_first as (
     select customer_id_nat, min(month_key) as first_month
-    from tmp_activity
+    from core.activity_build_active
     group by customer_id_nat
 )
 
@@ -42,5 +47,5 @@ where not exists (
     where c.customer_id_nat = coalesce(f.customer_id_nat, o.customer_id_nat) and c.customer_flag is not null
 );
 
-analyze tmp_activity;
-analyze tmp_customer;
+analyze core.activity_build_active;
+analyze core.activity_build_customer;

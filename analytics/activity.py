@@ -64,11 +64,23 @@ def frozen_months(conn) -> set[date]:
 
 def open_months(conn, as_of: date) -> list[date]:
     """Months not frozen, from the first month with an order through the month of ``as_of``."""
-    row = db.fetch_one(conn, "select min(month_key) from core.fact_order where local_date <= %(d)s", {"d": as_of})
-    if row is None or row[0] is None:
-        return []
     frozen = frozen_months(conn)
-    return [m for m in _months_between(row[0], month_start(as_of)) if m not in frozen]
+    first = _first_order_month(conn, as_of, min(frozen) if frozen else None)
+    if first is None:
+        return []
+    return [m for m in _months_between(first, month_start(as_of)) if m not in frozen]
+
+
+def _first_order_month(conn, as_of: date, first_frozen: date | None) -> date | None:
+    """The first month with an order dated through ``as_of``. Looked for up to the first frozen month first,
+    where it nearly always is: the month index (BRIN) then reads those months only, not all 15M orders."""
+    query = "select min(month_key) from core.fact_order where local_date <= %(d)s"
+    if first_frozen is not None:
+        row = db.fetch_one(conn, query + " and month_key <= %(f)s", {"d": as_of, "f": first_frozen})
+        if row and row[0] is not None:
+            return row[0]
+    row = db.fetch_one(conn, query, {"d": as_of})
+    return row[0] if row else None
 
 
 def history_sql(conn, months: list[date]) -> str:
@@ -98,8 +110,9 @@ def _create_stage(cur, months: list[date]) -> None:
             pgsql.Identifier(_partition_name(month) + "_stage"), pgsql.Identifier(STAGE)), _month_bounds(month))
 
 
-def _seal_stage(cur, months: list[date]) -> None:
-    for month in months:
+def _seal_stage_month(engine: sa.Engine, month: date) -> None:
+    """Key and bounds of one month's stage partition, so that swapping it in needs no scan."""
+    with db.transaction(engine, bulk=True) as conn, conn.cursor() as cur:
         partitions.seal_stage(cur, "core", _partition_name(month) + "_stage", ("customer_id_nat", "month_key"),
                               "month_key", _month_bounds(month))
 
@@ -117,12 +130,13 @@ def _swap(cur, months: list[date], attached: set[str]) -> None:
 def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[date] | None = None) -> BuildResult:
     """Rebuild the given (default: all open) months through ``as_of`` and publish them atomically.
 
-    Three steps, each committed before the next: the inputs (the qualified orders grouped per customer x
-    month x region, and the customers' history) into unlogged build tables, with an empty partitioned stage
-    table; the dense rows into the stage, in customer-id lanes (``analytics.lanes``) on one connection per
-    core; then, in one transaction, the stage sealed and checked and its partitions swapped in with the
-    region summary. Readers see the published months until that commit. A failed control raises
-    :class:`analytics.dq.DataQualityError` and publishes nothing; a rerun starts again from the inputs.
+    Steps, each committed before the next: the inputs (the qualified orders grouped per customer x month x
+    region, and the customers' history) into unlogged build tables, with an empty partitioned stage table;
+    the dense rows into the stage, in customer-id lanes of about equal work (``analytics.lanes``) on one
+    connection per core; the controls on the stage, side by side; each stage partition's key and bounds;
+    then, in one transaction, the region summary and the stage partitions swapped in. Readers see the
+    published months until that commit. A failed control raises :class:`analytics.dq.DataQualityError` and
+    publishes nothing; a rerun starts again from the inputs.
     """
     started = time.perf_counter()
     with db.transaction(engine, bulk=True) as conn:
@@ -137,13 +151,12 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
             _create_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/01_inputs.sql", params)
         db.run_sql(conn, history_sql(conn, build_months), params)
-        ranges = lanes.key_ranges(conn, "core.activity_build_customer", "customer_id_nat")
-    rows = sum(lanes.run_in_lanes(engine, ranges, lambda eng, low, high: _build_lane(eng, params, low, high)))
+        ranges = _customer_ranges(conn, params)
+    rows = sum(lanes.run_in_lanes(engine, ranges, lambda eng, lane: _build_lane(eng, params, lane)))
+    dq.check_activity_stage(engine, run_id, f"core.{STAGE}", build_months, as_of)
+    lanes.run_in_lanes(engine, build_months, _seal_stage_month)
     with db.transaction(engine, bulk=True) as conn:
-        with conn.cursor() as cur:
-            _seal_stage(cur, build_months)
         db.run_sql(conn, "transform/activity/03_region_summary.sql", params, {"stage": f"core.{STAGE}"})
-        dq.check_activity_stage(engine, conn, run_id, f"core.{STAGE}", build_months, as_of)
         attached = partitions.attached_partitions(conn, "core", FACT)
         with conn.cursor() as cur:
             cur.execute("set local lock_timeout = '60s'")
@@ -159,8 +172,27 @@ def build_activity(engine: sa.Engine, as_of: date, run_id: str, months: list[dat
     return result
 
 
-def _build_lane(engine: sa.Engine, params: dict, low: str | None, high: str | None) -> int:
-    """The stage rows of the customers in [low, high), in this lane's own transaction."""
+_CUT_SAMPLE = 100_000  # customers sampled to place the lane cuts
+
+
+def _customer_ranges(conn, params: dict) -> list[lanes.KeyRange]:
+    """Customer-id ranges of about equal dense-row counts, one per lane (lane_cuts.sql)."""
+    count = lanes.lane_count()
+    if count < 2:
+        return lanes.ranges_from_cuts([])
+    customers = db.fetch_one(conn, "select reltuples from pg_class where oid = 'core.activity_build_customer'"
+                                   "::regclass")
+    sample_percent = min(100.0, 100.0 * _CUT_SAMPLE / max(customers[0] if customers else 0, 1))
+    cuts = db.fetch_all(conn, db.load_sql("transform/activity/lane_cuts.sql"),
+                        {**params, "lanes": count, "sample_percent": sample_percent})
+    return lanes.ranges_from_cuts([cut for (cut,) in cuts])
+
+
+def _build_lane(engine: sa.Engine, params: dict, lane: lanes.KeyRange) -> int:
+    """The stage rows of the customers in the lane's range, in the lane's own transaction."""
     with db.transaction(engine, bulk=True) as conn:
-        db.run_sql(conn, "transform/activity/lane_sources.sql", {"low": low, "high": high})
+        lanes.lane_views(conn, lane, "customer_id_nat", {"tmp_lane_customer": "core.activity_build_customer",
+                                                         "tmp_lane_active": "core.activity_build_active",
+                                                         "tmp_lane_sparse": "core.activity_build_sparse",
+                                                         "tmp_lane_dim_customer": "core.dim_customer"})
         return db.run_sql(conn, "transform/activity/02_build_stage.sql", params, {"stage": f"core.{STAGE}"})

@@ -14,15 +14,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from psycopg2 import sql as pgsql
 
-from analytics import db
+from analytics import db, lanes
 
 __all__ = ["DataQualityError", "CheckResult", "ACTIVITY_CHECKS", "PIPELINE_CHECKS", "check_activity_stage",
            "run_checks"]
 
 log = logging.getLogger(__name__)
 
-# Controls on the activity months a build is about to publish: run on the stage, inside the build's
-# transaction, so that a failure publishes nothing. The published partitions are these very tables.
+# Controls on the activity months a build is about to publish: run on its committed stage table before the
+# publishing transaction, so that a failure publishes nothing. The published partitions are these very tables.
 ACTIVITY_CHECKS = (
     "activity_key_unique",
     "activity_active_customers",
@@ -56,17 +56,20 @@ class CheckResult:
         return f"{self.check_name}{where}: observed {self.observed}, expected {self.expected} — {self.details}"
 
 
-def _evaluate(conn, names: tuple[str, ...], activity_table: str, months: list[date], as_of: date) -> list[CheckResult]:
-    results: list[CheckResult] = []
+def _evaluate(engine: sa.Engine, names: tuple[str, ...], activity_table: str, months: list[date], as_of: date
+              ) -> list[CheckResult]:
+    """Run the controls side by side (``analytics.lanes``), each in a read transaction of its own."""
     params = {"months": months, "as_of": as_of}
-    for name in names:
+
+    def evaluate(eng: sa.Engine, name: str) -> list[CheckResult]:
         text = db.load_sql(f"dq/{name}.sql")
         statement = pgsql.SQL(text).format(activity=pgsql.Identifier(*activity_table.split(".")))
-        with conn.cursor() as cur:
+        with db.transaction(eng) as conn, conn.cursor() as cur:
             cur.execute(statement, params)
             rows = cur.fetchall()
-        results += [CheckResult(name, r[0], Decimal(r[1] or 0), Decimal(r[2] or 0), r[3] or "") for r in rows]
-    return results
+        return [CheckResult(name, r[0], Decimal(r[1] or 0), Decimal(r[2] or 0), r[3] or "") for r in rows]
+
+    return [result for part in lanes.run_in_lanes(engine, names, evaluate) for result in part]
 
 
 def _record(engine: sa.Engine, run_id: str, results: list[CheckResult]) -> None:
@@ -85,10 +88,10 @@ def _raise_on_failure(results: list[CheckResult], context: str) -> None:
                                + "\n  ".join(r.describe() for r in failed))
 
 
-def check_activity_stage(engine: sa.Engine, conn, run_id: str, stage_table: str, months: list[date],
+def check_activity_stage(engine: sa.Engine, run_id: str, stage_table: str, months: list[date],
                          as_of: date) -> list[CheckResult]:
-    """Controls on a stage build, inside the build's transaction; results recorded separately."""
-    results = _evaluate(conn, ACTIVITY_CHECKS, stage_table, months, as_of)
+    """Controls on a build's committed stage table, before anything is published; results recorded."""
+    results = _evaluate(engine, ACTIVITY_CHECKS, stage_table, months, as_of)
     _record(engine, run_id, results)
     _raise_on_failure(results, "before publishing (nothing was published)")
     return results
@@ -97,8 +100,7 @@ def check_activity_stage(engine: sa.Engine, conn, run_id: str, stage_table: str,
 def run_checks(engine: sa.Engine, run_id: str, months: list[date], as_of: date) -> list[CheckResult]:
     """Order and warehouse controls for ``months`` (the activity controls ran before publishing, in the
     same run); records them and raises on failure."""
-    with db.transaction(engine) as conn:
-        results = _evaluate(conn, PIPELINE_CHECKS, "core.fact_customer_monthly_activity", months, as_of)
+    results = _evaluate(engine, PIPELINE_CHECKS, "core.fact_customer_monthly_activity", months, as_of)
     _record(engine, run_id, results)
     log.info("dq: %d controls, %d failed", len(results), sum(not r.passed for r in results))
     _raise_on_failure(results, "on the published warehouse")

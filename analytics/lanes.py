@@ -9,7 +9,7 @@ table must have been analysed), which needs no scan.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -17,17 +17,29 @@ import sqlalchemy as sa
 
 from analytics import db
 
-__all__ = ["KeyRange", "MAX_LANES", "key_ranges", "run_in_lanes"]
+__all__ = ["KeyRange", "MAX_LANES", "lane_count", "ranges_from_cuts", "key_ranges", "run_in_lanes", "lane_views"]
 
 KeyRange = tuple[str | None, str | None]  # [low, high); None is open
 MAX_LANES = 8
+P = TypeVar("P")
 T = TypeVar("T")
+
+
+def lane_count() -> int:
+    """Lanes to run side by side: one per core, at most MAX_LANES."""
+    return min(os.cpu_count() or 1, MAX_LANES)
+
+
+def ranges_from_cuts(cuts: list[str]) -> list[KeyRange]:
+    """The ranges between ascending cut keys, open at both ends: [None, c1), [c1, c2), ..., [cn, None)."""
+    edges: list[str | None] = [None, *cuts, None]
+    return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def key_ranges(conn, table: str, column: str) -> list[KeyRange]:
     """Ranges [low, high) of ``schema.table``'s text ``column`` holding about as many rows each, one per core;
     one open range on one core or when the column has no histogram (a small or unanalysed table)."""
-    lanes = min(os.cpu_count() or 1, MAX_LANES)
+    lanes = lane_count()
     schema, name = table.split(".")
     row = db.fetch_one(conn, """
         select histogram_bounds::text::text[] from pg_stats
@@ -35,15 +47,22 @@ def key_ranges(conn, table: str, column: str) -> list[KeyRange]:
     bounds = row[0] if row and row[0] else []
     if lanes < 2 or len(bounds) <= lanes:
         return [(None, None)]
-    cuts = [bounds[len(bounds) * k // lanes] for k in range(1, lanes)]
-    edges: list[str | None] = [None, *cuts, None]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    return ranges_from_cuts([bounds[len(bounds) * k // lanes] for k in range(1, lanes)])
 
 
-def run_in_lanes(engine: sa.Engine, ranges: list[KeyRange], work: Callable[[sa.Engine, str | None, str | None], T]
-                 ) -> list[T]:
-    """``work(engine, low, high)`` for every range at once, each in its own thread (and so connection); the
-    results in range order. The first failure is raised once all lanes have ended."""
-    with ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="lane") as pool:
-        futures = [pool.submit(work, engine, low, high) for low, high in ranges]
+def run_in_lanes(engine: sa.Engine, parts: Sequence[P], work: Callable[[sa.Engine, P], T]) -> list[T]:
+    """``work(engine, part)`` for every part (a key range, a control, ...), ``lane_count()`` at a time, each in
+    its own thread (and so connection); the results in part order. The first failure is raised once all
+    parts have ended."""
+    with ThreadPoolExecutor(max_workers=max(1, min(len(parts), lane_count())), thread_name_prefix="lane") as pool:
+        futures = [pool.submit(work, engine, part) for part in parts]
         return [future.result() for future in futures]
+
+
+def lane_views(conn, lane: KeyRange, key: str, views: dict[str, str]) -> None:
+    """For each ``view: source`` pair, the temporary view ``view`` of the rows of table ``source`` whose text
+    column ``key`` lies in the lane's range: what the lane's statements read instead of the whole table."""
+    low, high = lane
+    for view, source in views.items():
+        db.run_sql(conn, "transform/lane_view.sql", {"low": low, "high": high},
+                   {"view": view, "source": source, "key": key})

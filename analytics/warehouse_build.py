@@ -175,29 +175,32 @@ def _first_core_build(engine: sa.Engine, conn, params: dict) -> int:
     return orders
 
 
-def _lane_sources(conn, low: str | None, high: str | None) -> None:
-    db.run_sql(conn, "transform/core/orders/lane_sources.sql", {"low": low, "high": high})
+def _lane_sources(conn, lane: lanes.KeyRange) -> None:
+    """The lane's staged orders, staged lines and built orders (tmp_lane_orders, _items, _fact_orders)."""
+    lanes.lane_views(conn, lane, "order_id", {"tmp_lane_orders": "stg.oms_orders",
+                                              "tmp_lane_items": "stg.oms_order_items",
+                                              "tmp_lane_fact_orders": "core.fact_order"})
 
 
-def _build_orders_lane(engine: sa.Engine, low: str | None, high: str | None) -> int:
+def _build_orders_lane(engine: sa.Engine, lane: lanes.KeyRange) -> int:
     with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
             # Every join of the orders statement is a hash join over all the lane's orders: the default
             # price of random reads keeps the planner from probing indexes per order.
             cur.execute("set local random_page_cost = 4")
-        _lane_sources(conn, low, high)
+        _lane_sources(conn, lane)
         db.run_sql(conn, "transform/core/orders/customer_resolution.sql")
         db.run_sql(conn, "transform/core/orders/fact_order_rows.sql", identifiers={"orders": "tmp_lane_orders"})
         return db.run_sql(conn, "transform/core/orders/first_build_orders.sql")
 
 
-def _build_lines_lane(engine: sa.Engine, low: str | None, high: str | None) -> int:
+def _build_lines_lane(engine: sa.Engine, lane: lanes.KeyRange) -> int:
     with db.transaction(engine, bulk=True) as conn:
         with conn.cursor() as cur:
             # The lines meet their orders in a merge join through both primary keys (the staged lines and the
             # orders lie in key order); a hash of millions of orders is what must not happen.
             cur.execute("set local enable_hashjoin = off")
-        _lane_sources(conn, low, high)
+        _lane_sources(conn, lane)
         db.run_sql(conn, "transform/core/orders/fact_order_line_rows.sql",
                    identifiers={"items": "tmp_lane_items", "orders": "tmp_lane_fact_orders"})
         return db.run_sql(conn, "transform/core/orders/first_build_lines.sql")

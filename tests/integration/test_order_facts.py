@@ -88,20 +88,32 @@ def test_a_first_build_in_lanes_gives_the_rows_of_a_single_lane(server_url, temp
     day = date(2025, 11, 30)
     facts = {}
     most = lanes.MAX_LANES
+    run_in_lanes = lanes.run_in_lanes
+    lanes_used: list[int] = []
+
+    def counting_lanes(engine, parts, work):
+        if isinstance(parts[0], tuple):  # key ranges (controls and months run in lanes too)
+            lanes_used.append(len(parts))
+        return run_in_lanes(engine, parts, work)
+
+    monkeypatch.setattr(lanes, "run_in_lanes", counting_lanes)
     for count in (most, 1):
         monkeypatch.setattr(lanes, "MAX_LANES", count)
+        lanes_used.clear()
         with database_copy(server_url, template_database) as engine:
             pipeline.ingest_drops(engine, tmp_path, day, "t")
             pipeline.stage_changes(engine)
-            with db.transaction(engine) as conn:
-                used = len(lanes.key_ranges(conn, "stg.oms_orders", "order_id"))
-            assert used == (min(os.cpu_count() or 1, most) if count > 1 else 1)
             pipeline.build_core(engine, "t")
+            pipeline.publish_activity(engine, day, "t")
+            # core orders, core lines, activity; the activity lanes are cut by customer-id
+            assert lanes_used == [min(os.cpu_count() or 1, count)] * 3
             # load ids depend on how the two ingest connections interleave, so they are left out
             facts[count] = (query(engine, "select to_jsonb(o) - 'load_id' - 'first_load_id' from core.fact_order as o "
                                           "order by order_id"),
-                            query(engine, "select * from core.fact_order_line order by order_id, line_no"))
-    assert len(facts[1][0]) > 500 and len(facts[1][1]) > 700
+                            query(engine, "select * from core.fact_order_line order by order_id, line_no"),
+                            query(engine, "select * from core.fact_customer_monthly_activity "
+                                          "order by customer_id_nat, month_key"))
+    assert len(facts[1][0]) > 500 and len(facts[1][1]) > 700 and len(facts[1][2]) > 400
     assert facts[most] == facts[1]
 
 

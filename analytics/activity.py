@@ -180,9 +180,9 @@ def _customer_ranges(conn, params: dict) -> list[lanes.KeyRange]:
     count = lanes.lane_count()
     if count < 2:
         return lanes.ranges_from_cuts([])
-    customers = db.fetch_one(conn, "select reltuples from pg_class where oid = 'core.activity_build_customer'"
-                                   "::regclass")
-    sample_percent = min(100.0, 100.0 * _CUT_SAMPLE / max(customers[0] if customers else 0, 1))
+    (customers,) = db.fetch_one(conn, "select greatest(reltuples, 1) from pg_class "
+                                      "where oid = 'core.activity_build_customer'::regclass")
+    sample_percent = min(100.0, 100.0 * _CUT_SAMPLE / customers)
     cuts = db.fetch_all(conn, db.load_sql("transform/activity/lane_cuts.sql"),
                         {**params, "lanes": count, "sample_percent": sample_percent})
     return lanes.ranges_from_cuts([cut for (cut,) in cuts])

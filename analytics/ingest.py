@@ -18,7 +18,6 @@ import io
 import logging
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
-from analytics import db
+from analytics import db, lanes
 from analytics.contract import FILE_SPECS, FileSpec, spec_for_path
 from analytics.validate import validate_table
 
@@ -326,20 +325,19 @@ def _load_lane(engine: sa.Engine, files: list[LandingFile], run_id: str) -> Inge
 def ingest(engine: sa.Engine, landing: Path, through: date, run_id: str) -> IngestSummary:
     """Load every not-yet-seen file of drops dated on or before ``through``.
 
-    Files load on two connections in parallel, split by kind so that both lanes carry about the same
-    work: orders (the costliest to validate) with the small reference files on one, order lines, the CRM
-    and POS logs on the other. Arrow validation runs in this process while the server parses the other lane's
-    COPY, which keeps both cores busy. Within a kind, files load in ingestion-date order, which is all
+    Files load on two connections in parallel (``analytics.lanes``), split by kind so that both lanes carry
+    about the same work: orders (the costliest to validate) with the small reference files on one, order
+    lines, the CRM and POS logs on the other. Arrow validation runs in this process while the server parses
+    the other lane's COPY, which keeps both cores busy. Within a kind, files load in ingestion-date order, which is all
     that "latest ingestion wins" relies on; kinds do not depend on each other at load time.
     Raises :class:`RefusedFilesError` after all other files are loaded if any file was refused.
     """
     files = discover(landing, through)
     second_lane = {"oms_order_items", "crm_customers", "pos_transactions"}
-    lanes = [[f for f in files if f.spec is None or f.spec.name not in second_lane],
-             [f for f in files if f.spec is not None and f.spec.name in second_lane]]
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ingest") as pool:
-        futures = [pool.submit(_load_lane, engine, lane, run_id) for lane in lanes if lane]
-        results = [future.result() for future in futures]
+    file_lanes = [[f for f in files if f.spec is None or f.spec.name not in second_lane],
+                  [f for f in files if f.spec is not None and f.spec.name in second_lane]]
+    results = lanes.run_in_lanes(engine, [lane for lane in file_lanes if lane],
+                                 lambda eng, lane: _load_lane(eng, lane, run_id))
     summary = IngestSummary()
     for part in results:
         summary.merge(part)

@@ -1,9 +1,11 @@
-"""Lanes: one big statement split by key range over one connection per core.
+"""Lanes: work split into parts that run side by side, one connection per core.
 
 PostgreSQL runs an INSERT ... SELECT in a single process, so a step that fills millions of rows uses one
-core. Split by ranges of the table's key into lanes of about equal size, each on its own connection and
-transaction, the step uses them all. The ranges come from the planner's histogram of the key column (the
-table must have been analysed), which needs no scan.
+core. Split into lanes of about equal work, each on its own connection and transaction, the step uses them
+all. A lane is usually a key range of the step's input: equal row counts from the planner's histogram of
+the key column (:func:`key_ranges`, no scan), or cuts the caller computes for unequal rows
+(:func:`ranges_from_cuts`); its statements read temporary views of their share (:func:`lane_views`). Other
+independent parts (files, controls, partitions) run the same way (:func:`run_in_lanes`).
 """
 
 from __future__ import annotations

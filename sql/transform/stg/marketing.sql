@@ -32,7 +32,6 @@ where
         s.start_date, s.end_date, s.budget_aed, s.status
     );
 
-
 insert into stg.mkt_spend as s (
     spend_date, acquisition_channel, campaign_id, spend_aed, impressions, clicks, ingestion_date, load_id,
     source_line, changed_load_id
@@ -53,7 +52,6 @@ where
     (excluded.ingestion_date, excluded.load_id) > (s.ingestion_date, s.load_id)
     and (excluded.spend_aed, excluded.impressions, excluded.clicks)
     is distinct from (s.spend_aed, s.impressions, s.clicks);
-
 
 insert into stg.mkt_touchpoints as s (
     touch_id, customer_id_nat, lead_id, touch_ts, acquisition_channel, campaign_id, touch_type, ingestion_date,

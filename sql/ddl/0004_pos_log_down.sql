@@ -9,5 +9,6 @@ drop table if exists raw.pos_transactions;
 drop table if exists stg.pos_transactions;
 drop table if exists core.ref_pos_cleaning_rule;
 drop table if exists core.ref_pos_category;
-delete from core.dim_country where country_code in (select iso_code from core.ref_pos_country_map);
+delete from core.dim_country
+where country_code in (select iso_code from core.ref_pos_country_map);
 drop table if exists core.ref_pos_country_map;

@@ -3,20 +3,26 @@
 -- grouping of the qualified orders in core.fact_order, rather than grouping 12M orders a second time; the
 -- observed side is what the dense build made of it (grid, history, flags).
 with fact as (
-    select month_key, sum(is_active_flag) as active_rows
+    select
+        month_key,
+        sum(is_active_flag) as active_rows
     from {activity}
-    where month_key = any(%(months)s::date [])
+    where month_key = any(%(months)s::date[])
     group by month_key
 ),
 
 customer_months as (
-    select distinct month_key, customer_id_nat
+    select distinct
+        month_key,
+        customer_id_nat
     from core.activity_build_sparse
-    where month_key = any(%(months)s::date []) and orders_count > 0
+    where month_key = any(%(months)s::date[]) and orders_count > 0
 ),
 
 orders as (
-    select month_key, count(*) as customers
+    select
+        month_key,
+        count(*) as customers
     from customer_months
     group by month_key
 )

@@ -1,16 +1,20 @@
 -- Sum of the fact's AED = sum of the AED of the lines of qualified orders, per month (the lines carry their
 -- order's qualification, month and local date).
 with fact as (
-    select month_key, sum(total_net_amount_aed_month) as aed
+    select
+        month_key,
+        sum(total_net_amount_aed_month) as aed
     from {activity}
-    where month_key = any(%(months)s::date [])
+    where month_key = any(%(months)s::date[])
     group by month_key
 ),
 
 lines as (
-    select month_key, sum(net_amount_aed) as aed
+    select
+        month_key,
+        sum(net_amount_aed) as aed
     from core.fact_order_line
-    where month_key = any(%(months)s::date []) and local_date <= %(as_of)s and is_qualified
+    where month_key = any(%(months)s::date[]) and local_date <= %(as_of)s and is_qualified
     group by month_key
 )
 

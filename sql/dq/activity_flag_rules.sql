@@ -10,5 +10,5 @@ select
     0 as expected,
     'rows breaking active = new + repeat or carrying amounts while inactive' as details
 from {activity}
-where month_key = any(%(months)s::date [])
+where month_key = any(%(months)s::date[])
 group by month_key;

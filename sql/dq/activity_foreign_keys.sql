@@ -12,5 +12,5 @@ from {activity} as a
 left join core.dim_customer as c on a.customer_sk = c.customer_sk
 left join core.dim_date as d on a.month_key = d.date_key
 left join core.dim_country as k on a.country_sk = k.country_sk
-where a.month_key = any(%(months)s::date [])
+where a.month_key = any(%(months)s::date[])
 group by a.month_key;

@@ -5,5 +5,5 @@ select
     0 as expected,
     'rows sharing a (customer_id_nat, month_key)' as details
 from {activity}
-where month_key = any(%(months)s::date [])
+where month_key = any(%(months)s::date[])
 group by month_key;

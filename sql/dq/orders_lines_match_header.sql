@@ -3,16 +3,20 @@
 -- count is (qualified orders) - (first lines carrying an adjustment), without joining orders to lines. Orders
 -- without an FX rate have no AED to adjust and are left to orders_missing_fx.
 with orders as (
-    select month_key, count(*) as qualified_orders
+    select
+        month_key,
+        count(*) as qualified_orders
     from core.fact_order
-    where month_key = any(%(months)s::date []) and is_qualified and net_amount_aed is not null
+    where month_key = any(%(months)s::date[]) and is_qualified and net_amount_aed is not null
     group by month_key
 ),
 
 balanced as (
-    select month_key, count(*) as balanced_orders
+    select
+        month_key,
+        count(*) as balanced_orders
     from core.fact_order_line
-    where month_key = any(%(months)s::date []) and is_qualified and aed_rounding_adjustment is not null
+    where month_key = any(%(months)s::date[]) and is_qualified and aed_rounding_adjustment is not null
     group by month_key
 )
 

@@ -43,28 +43,37 @@ final as (
         d.region,
         d.loyalty_tier
     from at_risk as a
-    cross join lateral (
-        select ps.customer_code from core.customer_pseudonym as ps
-        where ps.customer_id_nat = a.customer_id_nat
-        limit 1
-    ) as p
+    cross join
+        lateral (
+            select ps.customer_code from core.customer_pseudonym as ps
+            where ps.customer_id_nat = a.customer_id_nat
+            limit 1  -- noqa: AM09
+        ) as p
     left join lateral (
-        select lt.predicted_clv_lifetime_aed, lt.value_tier
+        select
+            lt.predicted_clv_lifetime_aed,
+            lt.value_tier
         from core.fact_customer_ltv as lt
         where lt.snapshot_date = a.snapshot_date and lt.customer_id_nat = a.customer_id_nat
-        limit 1
+        limit 1  -- noqa: AM09
     ) as l on true
     left join lateral (
         select rf.segment_name
         from core.fact_customer_rfm as rf
         where rf.snapshot_date = a.snapshot_date and rf.customer_id_nat = a.customer_id_nat
-        limit 1
+        limit 1  -- noqa: AM09
     ) as r on true
     left join lateral (
-        select dc.full_name, dc.email, dc.phone, dc.city, dc.region, dc.loyalty_tier
+        select
+            dc.full_name,
+            dc.email,
+            dc.phone,
+            dc.city,
+            dc.region,
+            dc.loyalty_tier
         from core.dim_customer as dc
         where dc.customer_id_nat = a.customer_id_nat and dc.is_current
-        limit 1
+        limit 1  -- noqa: AM09
     ) as d on true
     order by a.intervention_priority asc, a.churn_risk_score desc, a.customer_id_nat asc
 )

@@ -25,8 +25,9 @@ final as (
         round(repeat_customers::numeric / nullif(active_customers, 0), 4) as repeat_rate,
         total_net_amount_aed,
         as_of_date,
-        exists (
-            select 1 from audit.month_freeze as f where f.month_key = region_month.month_key
+        exists(
+            select 1 from audit.month_freeze as f
+            where f.month_key = region_month.month_key
         ) as is_frozen
     from region_month
 )

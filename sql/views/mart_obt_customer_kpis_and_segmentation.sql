@@ -43,12 +43,12 @@ with final as (
     inner join core.customer_pseudonym as p on r.customer_id_nat = p.customer_id_nat
     left join core.fact_customer_ltv as l
         on
-            l.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and r.customer_id_nat = l.customer_id_nat
+        l.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
+        and r.customer_id_nat = l.customer_id_nat
     left join core.fact_customer_churn_risk as c
         on
-            c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and r.customer_id_nat = c.customer_id_nat
+        c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
+        and r.customer_id_nat = c.customer_id_nat
     left join core.dim_customer as dc on r.customer_sk = dc.customer_sk
     where r.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
 )

@@ -42,9 +42,15 @@ coverage as (
 ),
 
 changes as (
-    select covered_from as change_date, 1 as delta from coverage
+    select
+        covered_from as change_date,
+        1 as delta
+    from coverage
     union all
-    select covered_until_excl as change_date, -1 as delta from coverage
+    select
+        covered_until_excl as change_date,
+        -1 as delta
+    from coverage
 ),
 
 calendar as (

@@ -58,8 +58,8 @@ clv_outcomes as (
     from core.fact_customer_ltv as earlier
     inner join core.fact_customer_ltv as later
         on
-            later.snapshot_date = (select n.snapshot_date from newest as n)
-            and earlier.customer_id_nat = later.customer_id_nat
+        later.snapshot_date = (select n.snapshot_date from newest as n)
+        and earlier.customer_id_nat = later.customer_id_nat
     where
         earlier.snapshot_date <= (select n.snapshot_date - 28 from newest as n)
         and earlier.snapshot_date = (date_trunc('month', earlier.snapshot_date) + interval '1 month - 1 day')::date

@@ -44,22 +44,28 @@ final as (
         c.churn_risk_score,
         c.churn_probability
     from top_valued as t
-    cross join lateral (
-        select ps.customer_code from core.customer_pseudonym as ps
-        where ps.customer_id_nat = t.customer_id_nat
-        limit 1
-    ) as p
+    cross join
+        lateral (
+            select ps.customer_code from core.customer_pseudonym as ps
+            where ps.customer_id_nat = t.customer_id_nat
+            limit 1  -- noqa: AM09
+        ) as p
     left join lateral (
-        select rf.segment_name, rf.rfm_score
+        select
+            rf.segment_name,
+            rf.rfm_score
         from core.fact_customer_rfm as rf
         where rf.snapshot_date = t.snapshot_date and rf.customer_id_nat = t.customer_id_nat
-        limit 1
+        limit 1  -- noqa: AM09
     ) as r on true
     left join lateral (
-        select cr.churn_risk_category, cr.churn_risk_score, cr.churn_probability
+        select
+            cr.churn_risk_category,
+            cr.churn_risk_score,
+            cr.churn_probability
         from core.fact_customer_churn_risk as cr
         where cr.snapshot_date = t.snapshot_date and cr.customer_id_nat = t.customer_id_nat
-        limit 1
+        limit 1  -- noqa: AM09
     ) as c on true
 )
 

@@ -56,8 +56,8 @@ final as (
     left join core.dim_customer as d on v.customer_id_nat = d.customer_id_nat and d.is_current
     left join core.fact_customer_churn_risk as c
         on
-            c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
-            and v.customer_id_nat = c.customer_id_nat
+        c.snapshot_date = (select max(s.snapshot_date) from core.score_snapshot as s)
+        and v.customer_id_nat = c.customer_id_nat
     where v.is_top_tier or d.is_vip_flag = 1
     order by c.intervention_priority asc, v.predicted_clv_lifetime_aed desc nulls last, v.customer_id_nat asc
 )

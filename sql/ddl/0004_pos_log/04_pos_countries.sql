@@ -9,5 +9,5 @@ select
     null as currency_code,
     'UTC' as timezone
 from core.ref_pos_country_map as m
-where m.iso_code is not null and m.iso_code not in (select country_code from core.dim_country)
+where m.iso_code is not null and m.iso_code not in (select c.country_code from core.dim_country as c)
 group by m.iso_code;

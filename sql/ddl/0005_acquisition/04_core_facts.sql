@@ -47,8 +47,10 @@ create table core.fact_customer_acquisition (
     cac_payback_days integer,
     as_of_date date not null
 );
-create index fact_customer_acquisition_channel_idx on core.fact_customer_acquisition (acquisition_channel,
-                                                                                      acquisition_month);
+create index fact_customer_acquisition_channel_idx on core.fact_customer_acquisition (
+    acquisition_channel,
+    acquisition_month
+);
 
 -- core.fact_campaign_performance: 1 row = 1 day x 1 campaign with spend, touches or attributed orders. Orders
 -- are attributed to the campaign of the customer's last touch before the order within the attribution window.

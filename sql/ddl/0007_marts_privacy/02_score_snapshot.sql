@@ -11,7 +11,7 @@ create table core.score_snapshot (
 insert into core.score_snapshot (snapshot_date, customers)
 select
     snapshot_date,
-    count(*)
+    count(*) as customers
 from core.fact_customer_rfm
 group by snapshot_date;
 

@@ -84,7 +84,10 @@ final as (
         f.order_id,
         f.first_order_date,
         f.first_order_value_aed,
-        (select sum(l.quantity) from core.fact_order_line as l where l.order_id = f.order_id) as first_order_items
+        (
+            select sum(l.quantity) from core.fact_order_line as l
+            where l.order_id = f.order_id
+        ) as first_order_items
     from first_order as f
 )
 

@@ -8,7 +8,8 @@ insert into core.fact_lead (
     first_contact_date, conversion_date, first_order_date, is_contacted, is_converted, has_ordered, as_of_date
 )
 with lead_touches as (
-    select * from tmp_touch where lead_id is not null
+    select * from tmp_touch
+    where lead_id is not null
 ),
 
 first_touch as (

@@ -23,7 +23,10 @@ with customers as (
     from stg.crm_customers as c
     where
         c.customer_flag is null
-        and not exists (select 1 from core.customer_merge_map as m where m.customer_id_nat = c.customer_id_nat)
+        and not exists (
+            select 1 from core.customer_merge_map as m
+            where m.customer_id_nat = c.customer_id_nat
+        )
 ),
 
 conversion as (

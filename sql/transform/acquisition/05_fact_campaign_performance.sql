@@ -63,7 +63,7 @@ last_touch as (
     from core.fact_order as o
     inner join campaign_touches as t
         on o.surviving_customer_id_nat = t.customer_id_nat
-        and t.touch_ts <= o.order_ts
+        and o.order_ts >= t.touch_ts
         and o.order_ts < t.touch_ts + make_interval(days => %(window_days)s)
     where o.is_qualified and o.local_date <= %(as_of)s
     order by o.order_id asc, t.touch_ts desc, t.touch_id desc
@@ -80,14 +80,43 @@ attributed as (
 ),
 
 measures as (
-    select performance_date, campaign_id, spend_aed, impressions, clicks, 0 as audience_size,
-        0 as leads_generated, 0 as conversions, 0 as orders_attributed, 0 as revenue_attributed_aed
+    select
+        performance_date,
+        campaign_id,
+        spend_aed,
+        impressions,
+        clicks,
+        0 as audience_size,
+        0 as leads_generated,
+        0 as conversions,
+        0 as orders_attributed,
+        0 as revenue_attributed_aed
     from spend
     union all
-    select performance_date, campaign_id, 0, 0, 0, audience_size, leads_generated, conversions, 0, 0
+    select
+        performance_date,
+        campaign_id,
+        0 as spend_aed,
+        0 as impressions,
+        0 as clicks,
+        audience_size,
+        leads_generated,
+        conversions,
+        0 as orders_attributed,
+        0 as revenue_attributed_aed
     from touches
     union all
-    select performance_date, campaign_id, 0, 0, 0, 0, 0, 0, orders_attributed, revenue_attributed_aed
+    select
+        performance_date,
+        campaign_id,
+        0 as spend_aed,
+        0 as impressions,
+        0 as clicks,
+        0 as audience_size,
+        0 as leads_generated,
+        0 as conversions,
+        orders_attributed,
+        revenue_attributed_aed
     from attributed
 ),
 

@@ -21,7 +21,7 @@ select
     coalesce(sum(f.net_amount_aed) filter (where f.is_qualified_return), 0) as returns_amount_aed
 from core.fact_order as f
 where
-    f.month_key = any(%(open_months)s::date [])
+    f.month_key = any(%(open_months)s::date[])
     and f.local_date <= %(as_of)s
     and (f.is_qualified or f.is_qualified_return)
 group by 1, 2, 3;

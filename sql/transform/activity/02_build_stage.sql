@@ -46,11 +46,15 @@ grid as (
             to_char(t.first_month, 'YYYY-MM') as first_month_label,
             to_char(t.last_before_open, 'YYYY-MM') as last_before_open_label
         from tmp_lane_customer as t
-        offset 0
+        offset 0  -- noqa: AM09
     ) as c
     -- A lateral subquery kept apart (offset 0): the grid comes out customer by customer, nearly in the
     -- order the window below needs.
-    cross join lateral (select * from month_ends as m where m.month_key >= c.first_month offset 0) as me
+    cross join lateral (
+        select m.* from month_ends as m
+        where m.month_key >= c.first_month
+        offset 0  -- noqa: AM09
+    ) as me
 ),
 
 with_activity as (
@@ -112,9 +116,9 @@ final as (
     left join month_measures as mm on w.customer_id_nat = mm.customer_id_nat and w.month_key = mm.month_key
     left join tmp_lane_dim_customer as dc
         on w.customer_id_nat = dc.customer_id_nat
-        and dc.valid_from < w.month_end_ts
-        and dc.valid_to >= w.month_end_ts
-    where w.month_key = any(%(open_months)s::date [])
+        and w.month_end_ts > dc.valid_from
+        and w.month_end_ts <= dc.valid_to
+    where w.month_key = any(%(open_months)s::date[])
 )
 
 select * from final;

@@ -14,23 +14,33 @@ with frozen_active as (
     left join core.customer_merge_map as m on a.customer_id_nat = m.customer_id_nat
     where
         a.is_active_flag = 1
-        and a.month_key in (select month_key from audit.month_freeze)
-        and a.month_key <> all(%(open_months)s::date [])
+        and a.month_key in (select f.month_key from audit.month_freeze as f)
+        and a.month_key <> all(%(open_months)s::date[])
 ),
 
 open_active as (
-    select distinct customer_id_nat, month_key
+    select distinct
+        customer_id_nat,
+        month_key
     from core.activity_build_sparse
     where orders_count > 0
 ),
 
 unioned as (
-    select customer_id_nat, month_key from frozen_active
+    select
+        customer_id_nat,
+        month_key
+    from frozen_active
     union
-    select customer_id_nat, month_key from open_active
+    select
+        customer_id_nat,
+        month_key
+    from open_active
 )
 
-select u.customer_id_nat, u.month_key
+select
+    u.customer_id_nat,
+    u.month_key
 from unioned as u
 where not exists (
     select 1 from stg.crm_customers as c

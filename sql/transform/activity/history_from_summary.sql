@@ -6,7 +6,9 @@
 drop table if exists core.activity_build_active;
 
 create unlogged table core.activity_build_active as
-select distinct s.customer_id_nat, s.month_key
+select distinct
+    s.customer_id_nat,
+    s.month_key
 from core.activity_build_sparse as s
 where
     s.orders_count > 0
@@ -27,11 +29,13 @@ with frozen as (
         max(h.last_active_month) as last_month
     from core.customer_frozen_history as h
     left join core.customer_merge_map as m on h.customer_id_nat = m.customer_id_nat
-    group by 1
+    group by coalesce(m.surviving_customer_id_nat, h.customer_id_nat)
 ),
 
 open_first as (
-    select customer_id_nat, min(month_key) as first_month
+    select
+        customer_id_nat,
+        min(month_key) as first_month
     from core.activity_build_active
     group by customer_id_nat
 )

@@ -26,4 +26,4 @@ select min(customer_id_nat) as first_of_lane
 from running
 group by floor(rows_before * %(lanes)s / total_rows)
 having floor(rows_before * %(lanes)s / total_rows) > 0
-order by 1
+order by first_of_lane

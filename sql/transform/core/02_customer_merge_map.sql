@@ -41,5 +41,7 @@ where new_map.surviving_customer_id_nat is distinct from old_map.surviving_custo
 delete from core.customer_merge_map;
 
 insert into core.customer_merge_map (customer_id_nat, surviving_customer_id_nat)
-select customer_id_nat, surviving_customer_id_nat
+select
+    customer_id_nat,
+    surviving_customer_id_nat
 from tmp_merge_map;

@@ -15,11 +15,18 @@ select customer_id_nat from tmp_changed_customer
 union
 select oc.customer_id_nat
 from order_customers as oc
-where not exists (select 1 from core.dim_customer as d where d.customer_id_nat = oc.customer_id_nat)
+where
+    not exists (
+        select 1 from core.dim_customer as d
+        where d.customer_id_nat = oc.customer_id_nat
+    )
 union
 select m.surviving_customer_id_nat
 from core.customer_merge_map as m
-where not exists (select 1 from core.dim_customer as d where d.customer_id_nat = m.surviving_customer_id_nat);
+where not exists (
+    select 1 from core.dim_customer as d
+    where d.customer_id_nat = m.surviving_customer_id_nat
+);
 
 analyze tmp_dim_customer_ids;
 
@@ -114,4 +121,7 @@ select
     t.customer_id_nat as surviving_customer_id_nat,
     true as is_inferred
 from tmp_dim_customer_ids as t
-where not exists (select 1 from stg.crm_customers as c where c.customer_id_nat = t.customer_id_nat);
+where not exists (
+    select 1 from stg.crm_customers as c
+    where c.customer_id_nat = t.customer_id_nat
+);

@@ -41,7 +41,7 @@ select
     null::text as category,
     sum(l.quantity) as quantity,
     case when sum(l.quantity) <> 0 then round(sum(l.line_net) / sum(l.quantity), 4) else max(l.unit_price) end
-    as unit_price,
+        as unit_price,
     0::numeric as discount_amount,
     sum(l.line_net) as net_amount,
     null::numeric as cost_amount,
@@ -96,8 +96,10 @@ where l.customer_id_nat is not null
 order by l.customer_id_nat asc, l.invoice_ts asc, l.load_id desc, l.source_line desc;
 
 -- One pseudo-store per country of the log (XX: a country the map does not know).
-insert into stg.pos_stores as s (store_id, store_name, country_code, region, timezone, channel, load_id, changed_load_id)
-select distinct on (1)
+insert into stg.pos_stores as s (
+    store_id, store_name, country_code, region, timezone, channel, load_id, changed_load_id
+)
+select distinct on (coalesce(l.iso_code, 'XX'))
     'POS-' || coalesce(l.iso_code, 'XX') as store_id,
     'POS log ' || coalesce(c.country_name, 'unknown country') as store_name,
     coalesce(l.iso_code, '??') as country_code,
@@ -108,7 +110,7 @@ select distinct on (1)
     l.changed_load_id
 from tmp_pos_lines as l
 left join core.dim_country as c on l.iso_code = c.country_code
-order by 1, l.load_id desc
+order by coalesce(l.iso_code, 'XX') asc, l.load_id desc
 on conflict (store_id) do update set
     store_name = excluded.store_name,
     country_code = excluded.country_code,
@@ -129,14 +131,16 @@ using (
 where
     i.order_id = redelivered.order_id
     and not exists (
-        select 1 from tmp_pos_incoming_oms_order_items as n where n.order_id = i.order_id and n.line_no = i.line_no
+        select 1 from tmp_pos_incoming_oms_order_items as n
+        where n.order_id = i.order_id and n.line_no = i.line_no
     );
 
 update stg.oms_orders as o
 set final_status = 'VOIDED', changed_load_id = %(to_load)s
 where
     o.order_id in (
-        select 'POS-' || t.invoice_no from stg.pos_transactions as t where t.changed_load_id > %(from_load)s
+        select 'POS-' || t.invoice_no from stg.pos_transactions as t
+        where t.changed_load_id > %(from_load)s
     )
     and o.order_id not in (select order_id from tmp_pos_incoming_oms_orders)
     and o.final_status <> 'VOIDED';

@@ -7,6 +7,12 @@ select * from tmp_fact_order_rows;
 analyze tmp_fact_order;
 
 insert into audit.late_arrival (order_id, month_key, change_kind, details, affects_activity, load_id, run_id)
+with old_rows as (
+    select f.*
+    from core.fact_order as f
+    inner join tmp_changed_order as t on f.order_id = t.order_id
+)
+
 select
     coalesce(n.order_id, o.order_id) as order_id,
     coalesce(n.month_key, o.month_key) as month_key,
@@ -21,15 +27,11 @@ select
     coalesce(n.load_id, o.load_id) as load_id,
     %(run_id)s as run_id
 from tmp_fact_order as n
-full outer join (
-    select f.*
-    from core.fact_order as f
-    inner join tmp_changed_order as t on f.order_id = t.order_id
-) as o on n.order_id = o.order_id
+full outer join old_rows as o on n.order_id = o.order_id
 where
     (
-        n.month_key in (select month_key from audit.month_freeze)
-        or o.month_key in (select month_key from audit.month_freeze)
+        n.month_key in (select f.month_key from audit.month_freeze as f)
+        or o.month_key in (select f.month_key from audit.month_freeze as f)
     )
     and (
         o.order_id is null

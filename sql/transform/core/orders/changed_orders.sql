@@ -4,12 +4,15 @@ create temporary table tmp_changed_order (order_id text not null) on commit drop
 
 -- The first build takes every staged order; later builds only what changed past the watermark.
 insert into tmp_changed_order (order_id)
-select order_id from stg.oms_orders where %(watermark)s = 0
+select order_id from stg.oms_orders
+where %(watermark)s = 0
 union all
 (
-    select order_id from stg.oms_orders where changed_load_id > %(watermark)s and %(watermark)s > 0
+    select order_id from stg.oms_orders
+    where changed_load_id > %(watermark)s and %(watermark)s > 0
     union
-    select order_id from stg.oms_order_items where changed_load_id > %(watermark)s and %(watermark)s > 0
+    select order_id from stg.oms_order_items
+    where changed_load_id > %(watermark)s and %(watermark)s > 0
     union
     select o.order_id from stg.oms_orders as o inner join tmp_changed_store as s on o.store_id = s.store_id
     where %(watermark)s > 0

@@ -23,7 +23,10 @@ with lines as (
         o.is_qualified,
         o.net_amount_native as order_native,
         o.net_amount_aed as order_aed
-    from (select * from {items} order by order_id, line_no) as i
+    from (
+        select * from {items}
+        order by order_id, line_no
+    ) as i
     inner join {orders} as o on i.order_id = o.order_id
 ),
 
@@ -31,12 +34,19 @@ with_order_totals as (
     select
         lines.*,
         row_number() over whole_order as line_rank,
-        sum(net_amount) over whole_order as lines_native,
-        sum(line_aed) over whole_order as lines_aed
+        sum(lines.net_amount) over whole_order as lines_native,
+        sum(lines.line_aed) over whole_order as lines_aed
     from lines
     window whole_order as (
         partition by order_id order by line_no rows between unbounded preceding and unbounded following
     )
+),
+
+with_adjustment as (
+    select
+        t.*,
+        case when t.line_rank = 1 and t.lines_native = t.order_native then t.order_aed - t.lines_aed end as adjustment
+    from with_order_totals as t
 ),
 
 final as (
@@ -56,10 +66,7 @@ final as (
         month_key,
         is_qualified,
         adjustment as aed_rounding_adjustment
-    from with_order_totals
-    cross join lateral (
-        select case when line_rank = 1 and lines_native = order_native then order_aed - lines_aed end as adjustment
-    ) as a
+    from with_adjustment
 )
 
 select * from final;

@@ -28,7 +28,7 @@ located as (
     from {orders} as o
     inner join store_channel as sc on o.store_id = sc.store_id and o.channel = sc.channel_code
     -- A fence: the local time is computed once per order, not once per use below.
-    offset 0
+    offset 0  -- noqa: AM09
 ),
 
 converted as (
@@ -51,13 +51,15 @@ classified as (
     select
         converted.*,
         case
-            when order_type = 'RETURN' and final_status not in ('COMPLETED', 'FULFILLED') then 'RETURN_NOT_COMPLETED'
-            when final_status not in ('COMPLETED', 'FULFILLED') then 'STATUS_' || final_status
-            when order_flag is not null then 'ORDER_FLAG_' || order_flag
-            when customer_id_nat is null then 'GUEST'
-            when own_flag is not null then 'CUSTOMER_FLAG_' || own_flag
-            when survivor_flag is not null then 'CUSTOMER_FLAG_' || survivor_flag
-            when order_type = 'RETURN' then 'RETURN'
+            when
+                converted.order_type = 'RETURN' and converted.final_status not in ('COMPLETED', 'FULFILLED')
+                then 'RETURN_NOT_COMPLETED'
+            when converted.final_status not in ('COMPLETED', 'FULFILLED') then 'STATUS_' || converted.final_status
+            when converted.order_flag is not null then 'ORDER_FLAG_' || converted.order_flag
+            when converted.customer_id_nat is null then 'GUEST'
+            when converted.own_flag is not null then 'CUSTOMER_FLAG_' || converted.own_flag
+            when converted.survivor_flag is not null then 'CUSTOMER_FLAG_' || converted.survivor_flag
+            when converted.order_type = 'RETURN' then 'RETURN'
         end as exclusion_reason
     from converted
 ),

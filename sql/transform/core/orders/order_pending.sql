@@ -4,6 +4,13 @@ using {orders} as o
 where p.order_id = o.order_id;
 
 insert into core.order_pending (order_id, store_id, reason, since_load_id)
-select o.order_id, o.store_id, 'store_id not in pos_stores', o.load_id
+select
+    o.order_id,
+    o.store_id,
+    'store_id not in pos_stores' as reason,
+    o.load_id as since_load_id
 from {orders} as o
-where not exists (select 1 from core.dim_store as s where s.store_id = o.store_id);
+where not exists (
+    select 1 from core.dim_store as s
+    where s.store_id = o.store_id
+);

@@ -41,15 +41,15 @@ def ranges_from_cuts(cuts: list[str]) -> list[KeyRange]:
 def key_ranges(conn, table: str, column: str) -> list[KeyRange]:
     """Ranges [low, high) of ``schema.table``'s text ``column`` holding about as many rows each, one per core;
     one open range on one core or when the column has no histogram (a small or unanalysed table)."""
-    lanes = lane_count()
+    count = lane_count()
     schema, name = table.split(".")
     row = db.fetch_one(conn, """
         select histogram_bounds::text::text[] from pg_stats
          where schemaname = %(s)s and tablename = %(t)s and attname = %(c)s""", {"s": schema, "t": name, "c": column})
     bounds = row[0] if row and row[0] else []
-    if lanes < 2 or len(bounds) <= lanes:
+    if count < 2 or len(bounds) <= count:
         return [(None, None)]
-    return ranges_from_cuts([bounds[len(bounds) * k // lanes] for k in range(1, lanes)])
+    return ranges_from_cuts([bounds[len(bounds) * k // count] for k in range(1, count)])
 
 
 def run_in_lanes(engine: sa.Engine, parts: Sequence[P], work: Callable[[sa.Engine, P], T]) -> list[T]:
